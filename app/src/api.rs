@@ -1,0 +1,65 @@
+//! The data the pages load. On the server these read the in-memory snapshot (never the
+//! database); in the browser they are GET requests, so caches and ETags apply to them too.
+
+use crate::model::Lang;
+use crate::views::{FilterError, HistoryView, HomeView, IncidentView, ServiceView, SiteInfo};
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// What the server side provides to the pages: read-only views of the current snapshot.
+#[cfg(feature = "ssr")]
+pub trait ReadModel: Send + Sync + 'static {
+    fn site(&self) -> SiteInfo;
+    fn home(&self, lang: Lang) -> HomeView;
+    fn service(&self, slug: &str, lang: Lang) -> Option<ServiceView>;
+    fn incident(&self, id: &str, lang: Lang) -> Option<IncidentView>;
+    fn history(
+        &self,
+        service: Option<&str>,
+        year: Option<&str>,
+        page: Option<&str>,
+        lang: Lang,
+    ) -> Result<HistoryView, FilterError>;
+}
+
+/// The read model as a context value, provided by the server for pages and endpoints alike.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct PublicState(pub std::sync::Arc<dyn ReadModel>);
+
+#[cfg(feature = "ssr")]
+fn read_model() -> Result<std::sync::Arc<dyn ReadModel>, ServerFnError> {
+    use_context::<PublicState>()
+        .map(|state| state.0)
+        .ok_or_else(|| ServerFnError::new("the public state is not available"))
+}
+
+#[server(prefix = "/_status", endpoint = "site", input = GetUrl)]
+pub async fn get_site() -> Result<SiteInfo, ServerFnError> {
+    Ok(read_model()?.site())
+}
+
+#[server(prefix = "/_status", endpoint = "home", input = GetUrl)]
+pub async fn get_home(lang: Lang) -> Result<HomeView, ServerFnError> {
+    Ok(read_model()?.home(lang))
+}
+
+#[server(prefix = "/_status", endpoint = "service", input = GetUrl)]
+pub async fn get_service(slug: String, lang: Lang) -> Result<Option<ServiceView>, ServerFnError> {
+    Ok(read_model()?.service(&slug, lang))
+}
+
+#[server(prefix = "/_status", endpoint = "incident", input = GetUrl)]
+pub async fn get_incident(id: String, lang: Lang) -> Result<Option<IncidentView>, ServerFnError> {
+    Ok(read_model()?.incident(&id, lang))
+}
+
+#[server(prefix = "/_status", endpoint = "history", input = GetUrl)]
+pub async fn get_history(
+    service: Option<String>,
+    year: Option<String>,
+    page: Option<String>,
+    lang: Lang,
+) -> Result<Result<HistoryView, FilterError>, ServerFnError> {
+    Ok(read_model()?.history(service.as_deref(), year.as_deref(), page.as_deref(), lang))
+}

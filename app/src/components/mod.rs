@@ -1,0 +1,15 @@
+//! Small presentational pieces shared by the pages.
+
+mod incident_card;
+mod local_text;
+mod status;
+mod time;
+mod update_entry;
+mod uptime_bar;
+
+pub use incident_card::IncidentCard;
+pub use local_text::LocalText;
+pub use status::{StatusBadge, StatusIcon};
+pub use time::Time;
+pub use update_entry::UpdateEntry;
+pub use uptime_bar::UptimeBarView;

@@ -1,0 +1,58 @@
+use super::{LocalText, StatusBadge, Time};
+use crate::format;
+use crate::i18n::{kind_label, state_label, strings};
+use crate::model::{Lang, UpdateKind};
+use crate::views::UpdateView;
+use leptos::prelude::*;
+
+/// One update of an incident's timeline. Apologies and postmortems are official
+/// statements and look it: their own frame and heading.
+#[component]
+pub fn UpdateEntry(update: UpdateView, lang: Lang) -> impl IntoView {
+    let s = strings(lang);
+    let official = update.kind != UpdateKind::Update;
+    let apology = update.kind == UpdateKind::Apology;
+    // A record known only by its date (a retrospective entry at midnight KST) shows the date.
+    let date_only =
+        update.retrospective && format::to_kst(update.at).time() == chrono::NaiveTime::MIN;
+    let when = if date_only {
+        view! { <time datetime=format::machine(update.at)>{format::date(lang, format::to_kst(update.at).date_naive())}</time> }.into_any()
+    } else {
+        view! { <Time at=update.at lang /> }.into_any()
+    };
+    let class = format!("update kind-{}", update.kind.as_str());
+    let changes = (!update.changes.is_empty()).then(|| {
+        let items = update
+            .changes
+            .into_iter()
+            .map(|c| {
+                view! {
+                    <li>
+                        <span>{format!("{} · {}", c.service, c.component)}</span>
+                        " "
+                        <StatusBadge status=c.status lang />
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="changes">
+                <span class="changes-label">{s.components_changed}</span>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
+    view! {
+        <article class=class>
+            <header class="update-head">
+                {official.then(|| view! { <strong class="official">{kind_label(lang, update.kind)}</strong> })}
+                <span class=format!("state st-{}", update.state.as_str())>{state_label(lang, update.state)}</span>
+                {when}
+            </header>
+            {apology.then(|| view! { <p class="official-label">{s.official_statement}</p> })}
+            <LocalText text=update.body lang />
+            {update.retrospective.then(|| view! { <p class="retro">{s.retrospective}</p> })}
+            {changes}
+        </article>
+    }
+}

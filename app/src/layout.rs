@@ -1,0 +1,189 @@
+//! The frame every page shares: language, the 30-second refresh, header and footer.
+
+use crate::api::get_site;
+use crate::i18n::strings;
+use crate::model::Lang;
+use leptos::prelude::*;
+use leptos_meta::Html;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The reader's language, and whether the address chose it (`?lang=`), in which case
+/// every internal link carries it on so that a shared link keeps its language.
+#[derive(Clone, Copy)]
+pub struct LangCtx {
+    pub lang: Memo<Lang>,
+    pub explicit: Memo<bool>,
+}
+
+impl LangCtx {
+    pub fn get(&self) -> Lang {
+        self.lang.get()
+    }
+
+    /// For code that already depends on the language some other way (a resource keyed on it).
+    pub fn untracked(&self) -> Lang {
+        self.lang.get_untracked()
+    }
+
+    /// The same, for links that live across language changes (the header): re-evaluated
+    /// when the language changes.
+    pub fn tracked_href(&self, path: &str) -> String {
+        self.lang.track();
+        self.explicit.track();
+        self.href(path)
+    }
+
+    /// An internal link that keeps the reader's language.
+    pub fn href(&self, path: &str) -> String {
+        let lang = self.lang.get_untracked();
+        if self.explicit.get_untracked() || lang != Lang::default() {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{sep}lang={lang}")
+        } else {
+            path.to_string()
+        }
+    }
+}
+
+pub fn use_lang() -> LangCtx {
+    expect_context::<LangCtx>()
+}
+
+/// Bumped every 30 seconds in the browser; pages refetch their data when it changes.
+#[derive(Clone, Copy)]
+pub struct RefreshTick(pub ReadSignal<u32>);
+
+pub fn use_refresh_tick() -> ReadSignal<u32> {
+    expect_context::<RefreshTick>().0
+}
+
+/// The language the server negotiated from `Accept-Language`. In the browser it is read
+/// back from `<html lang>`, which the server wrote, so hydration renders the same text.
+fn negotiated_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                let header = parts.headers.get(http::header::ACCEPT_LANGUAGE)?;
+                Some(Lang::negotiate(header.to_str().ok()))
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Lang::parse(&code))
+            .unwrap_or_default()
+    }
+}
+
+fn provide_refresh_tick() {
+    let (tick, set_tick) = signal(0u32);
+    #[cfg(feature = "hydrate")]
+    {
+        let every = std::time::Duration::from_secs(30);
+        if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), every) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set_tick;
+    provide_context(RefreshTick(tick));
+}
+
+/// The same address with the other language chosen.
+fn switch_language_href(path: &str, search: &str, to: Lang) -> String {
+    let mut params: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+        .collect();
+    let lang = format!("lang={to}");
+    params.push(&lang);
+    format!("{path}?{}", params.join("&"))
+}
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let query = use_query_map();
+    let negotiated = negotiated_lang();
+    let chosen = move || query.read().get("lang").and_then(|code| Lang::parse(&code));
+    let lang = Memo::new(move |_| chosen().unwrap_or(negotiated));
+    let explicit = Memo::new(move |_| chosen().is_some());
+    let ctx = LangCtx { lang, explicit };
+    provide_context(ctx);
+    provide_refresh_tick();
+
+    let location = use_location();
+    let switch_href = move || {
+        switch_language_href(
+            &location.pathname.get(),
+            &location.search.get(),
+            lang.get().other(),
+        )
+    };
+    let s = move || strings(lang.get());
+    let site = Resource::new(|| (), |_| get_site());
+    let site_name = move || {
+        site.get().and_then(Result::ok).map(|site| {
+            if lang.get() == Lang::Ko {
+                site.name_ko
+            } else {
+                site.name_en
+            }
+        })
+    };
+
+    view! {
+        <Html {..} lang=move || lang.get().code() />
+        <a class="skip-link" href="#main">{move || s().skip_to_content}</a>
+        <header class="site-header">
+            <div class="wrap header-row">
+                <a class="site-name" href=move || ctx.tracked_href("/")>
+                    <svg class="logo" viewBox="0 0 24 24" aria-hidden="true" width="24" height="24">
+                        <circle cx="12" cy="12" r="10" fill="currentColor" />
+                        <path d="M7 12.5l3 3 7-7" stroke="#fff" stroke-width="2.4" fill="none" stroke-linecap="round" stroke-linejoin="round" />
+                    </svg>
+                    <Transition fallback=|| ()>
+                        <span>{site_name}</span>
+                    </Transition>
+                </a>
+                <nav aria-label=move || if lang.get() == Lang::Ko { "주 메뉴" } else { "Main" }>
+                    <a href=move || ctx.tracked_href("/")>{move || s().nav_home}</a>
+                    <a href=move || ctx.tracked_href("/history")>{move || s().nav_history}</a>
+                    <a
+                        class="lang-switch"
+                        href=switch_href
+                        hreflang=move || lang.get().other().code()
+                        lang=move || lang.get().other().code()
+                        aria-label=move || s().switch_language_label
+                    >
+                        {move || s().switch_language}
+                    </a>
+                </nav>
+            </div>
+        </header>
+        <main id="main" class="wrap">{children()}</main>
+        <footer class="site-footer">
+            <div class="wrap">
+                <p>{move || s().footer_note}</p>
+            </div>
+        </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switching_language_keeps_the_filters_and_replaces_the_language() {
+        assert_eq!(switch_language_href("/", "", Lang::En), "/?lang=en");
+        assert_eq!(
+            switch_language_href("/history", "?service=kakaotalk&lang=en&page=2", Lang::Ko),
+            "/history?service=kakaotalk&page=2&lang=ko"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! The public status site as a Leptos application: rendered on the server, hydrated in
+//! the browser. Everything here compiles for both sides; server-only pieces sit behind
+//! the `ssr` feature.
+
+// The page views nest deeply; their types exceed the default limit.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod format;
+pub mod i18n;
+pub mod layout;
+pub mod model;
+pub mod pages;
+pub mod views;
+
+use layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+use pages::{HistoryPage, HomePage, IncidentPage, NotFound, ServicePage};
+
+/// The HTML document around the application (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        // `lang` is set by <Html> in the layout, from the reader's language.
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/status.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="theme-color" content="#1f2937" />
+        // Every page is rendered whole before it is sent (SsrMode::Async): with
+        // JavaScript off, streamed fragments would never be put in place.
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/services/:slug") view=ServicePage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async />
+                    <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

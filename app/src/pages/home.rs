@@ -1,0 +1,129 @@
+use super::LoadError;
+use crate::api::get_home;
+use crate::components::{IncidentCard, LocalText, StatusBadge, StatusIcon, Time, UptimeBarView};
+use crate::i18n::{banner_label, strings};
+use crate::layout::{use_lang, use_refresh_tick};
+use crate::model::{ComponentStatus, Lang};
+use crate::views::{HomeView, MaintenanceView, ServiceSummary};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let ctx = use_lang();
+    let tick = use_refresh_tick();
+    let data = Resource::new(move || (ctx.get(), tick.get()), |(lang, _)| get_home(lang));
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(home) => view! { <Home home lang=ctx.untracked() /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Home(home: HomeView, lang: Lang) -> impl IntoView {
+    let s = strings(lang);
+    let overall = home.overall;
+    let active = (!home.active.is_empty()).then(|| {
+        let cards = home
+            .active
+            .into_iter()
+            .map(|incident| view! { <IncidentCard incident lang with_latest=true /> })
+            .collect_view();
+        view! {
+            <section class="active" aria-labelledby="active-h">
+                <h2 id="active-h">{s.active_incidents}</h2>
+                {cards}
+            </section>
+        }
+    });
+    let services = home
+        .services
+        .into_iter()
+        .map(|service| view! { <ServiceCard service lang /> })
+        .collect_view();
+    view! {
+        <Title text=home.page_name />
+        <section class=format!("banner s-{}", overall.as_str()) role="status">
+            <StatusIcon status=overall />
+            <h1>{banner_label(lang, overall)}</h1>
+        </section>
+        {active}
+        <MaintenanceList items=home.maintenance lang />
+        <section aria-labelledby="services-h">
+            <h2 id="services-h">{s.services}</h2>
+            <p class="legend">{s.uptime_legend}</p>
+            <div class="services">{services}</div>
+        </section>
+        <p class="updated">{s.last_updated} " " <Time at=home.updated_at lang /></p>
+    }
+}
+
+/// A service card: its status, each component's status, and its 90-day bar.
+#[component]
+pub fn ServiceCard(service: ServiceSummary, lang: Lang) -> impl IntoView {
+    let ctx = use_lang();
+    let s = strings(lang);
+    let components = service
+        .components
+        .into_iter()
+        .map(|c| {
+            view! {
+                <li class=format!("component s-{}", c.status.as_str())>
+                    <span class="component-name">{c.name}</span>
+                    <StatusBadge status=c.status lang />
+                </li>
+            }
+        })
+        .collect_view();
+    let label = format!("{} · {}", service.name, s.uptime_90);
+    view! {
+        <article class=format!("service-card s-{}", service.status.as_str())>
+            <header class="service-head">
+                <h3><a href=ctx.href(&format!("/services/{}", service.slug))>{service.name}</a></h3>
+                <StatusBadge status=service.status lang />
+            </header>
+            <ul class="components" aria-label=s.components>{components}</ul>
+            <UptimeBarView bar=service.uptime lang label />
+        </article>
+    }
+}
+
+/// Maintenance windows in progress and upcoming (nothing when there are none).
+#[component]
+pub fn MaintenanceList(items: Vec<MaintenanceView>, lang: Lang) -> impl IntoView {
+    let s = strings(lang);
+    (!items.is_empty()).then(|| {
+        let entries = items
+            .into_iter()
+            .map(|m| {
+                let label = if m.in_progress { s.maintenance_in_progress } else { s.maintenance_upcoming };
+                view! {
+                    <article class="maintenance">
+                        <h3>{m.title.text.clone()}</h3>
+                        <p class="when">
+                            <span class=if m.in_progress { "badge s-under_maintenance" } else { "badge upcoming" }>
+                                <StatusIcon status=ComponentStatus::UnderMaintenance />
+                                <span>{label}</span>
+                            </span>
+                            " " <Time at=m.starts_at lang /> " – " <Time at=m.ends_at lang />
+                        </p>
+                        <p class="affected">{m.components.join(", ")}</p>
+                        <LocalText text=m.body lang />
+                    </article>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="maintenance-list" aria-labelledby="maint-h">
+                <h2 id="maint-h">{s.maintenance}</h2>
+                {entries}
+            </section>
+        }
+    })
+}

@@ -1,0 +1,111 @@
+use super::{LoadError, NotFound};
+use crate::api::get_incident;
+use crate::components::{StatusBadge, Time, UpdateEntry};
+use crate::format;
+use crate::i18n::{impact_label, state_label, strings};
+use crate::layout::{use_lang, use_refresh_tick};
+use crate::model::Lang;
+use crate::views::IncidentView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn IncidentPage() -> impl IntoView {
+    let ctx = use_lang();
+    let tick = use_refresh_tick();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let data = Resource::new(
+        move || (id(), ctx.get(), tick.get()),
+        |(id, lang, _)| get_incident(id, lang),
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(incident)) => view! { <Incident incident lang=ctx.untracked() /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
+    let ctx = use_lang();
+    let s = strings(lang);
+    let summary = incident.summary;
+    let duration = summary
+        .resolved_at
+        .map(|end| format::duration(lang, end - summary.started_at))
+        .unwrap_or_else(|| s.ongoing.to_string());
+    let affected = incident
+        .affected
+        .into_iter()
+        .map(|a| {
+            view! {
+                <li>
+                    <span>{format!("{} · {}", a.service, a.component)}</span>
+                    " "
+                    <StatusBadge status=a.status lang />
+                </li>
+            }
+        })
+        .collect_view();
+    let updates = incident
+        .updates
+        .into_iter()
+        .map(|update| view! { <li><UpdateEntry update lang /></li> })
+        .collect_view();
+    let title_lang = if summary.title.fallback {
+        "ko"
+    } else {
+        lang.code()
+    };
+    let title_fallback = summary.title.fallback;
+    view! {
+        <Title text=summary.title.text.clone() />
+        <article class=format!("incident impact-{}", summary.impact.as_str())>
+            <h1 class="page-title" lang=title_lang>{summary.title.text.clone()}</h1>
+            {title_fallback.then(|| view! { <p class="fallback-note">{s.english_missing}</p> })}
+            <p class="meta">
+                <span class=format!("impact impact-{}", summary.impact.as_str())>
+                    {format!("{} {}", s.impact, impact_label(lang, summary.impact))}
+                </span>
+                <span class=format!("state st-{}", summary.state.as_str())>{state_label(lang, summary.state)}</span>
+            </p>
+            <dl class="facts">
+                <dt>{s.started}</dt>
+                <dd><Time at=summary.started_at lang /></dd>
+                <dt>{s.acknowledged}</dt>
+                <dd>
+                    {match incident.acknowledged_at {
+                        Some(at) => view! { <Time at lang /> }.into_any(),
+                        None => view! { <span>{s.not_acknowledged}</span> }.into_any(),
+                    }}
+                </dd>
+                <dt>{s.resolved}</dt>
+                <dd>
+                    {match summary.resolved_at {
+                        Some(at) => view! { <Time at lang /> }.into_any(),
+                        None => view! { <span>{s.ongoing}</span> }.into_any(),
+                    }}
+                </dd>
+                <dt>{s.duration}</dt>
+                <dd>{duration}</dd>
+            </dl>
+            <section aria-labelledby="affected-h">
+                <h2 id="affected-h">{s.affected}</h2>
+                <ul class="affected">{affected}</ul>
+            </section>
+            <section aria-labelledby="timeline-h">
+                <h2 id="timeline-h">{s.timeline}</h2>
+                <ol class="timeline">{updates}</ol>
+            </section>
+            <p><a href=ctx.href("/history")>{s.back_to_history}</a></p>
+        </article>
+    }
+}

@@ -1,0 +1,99 @@
+use super::home::{MaintenanceList, ServiceCard};
+use super::{LoadError, NotFound};
+use crate::api::get_service;
+use crate::components::{IncidentCard, StatusBadge, UptimeBarView};
+use crate::i18n::strings;
+use crate::layout::{use_lang, use_refresh_tick};
+use crate::model::Lang;
+use crate::views::ServiceView;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ServicePage() -> impl IntoView {
+    let ctx = use_lang();
+    let tick = use_refresh_tick();
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let data = Resource::new(
+        move || (slug(), ctx.get(), tick.get()),
+        |(slug, lang, _)| get_service(slug, lang),
+    );
+    view! {
+        <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(Some(view)) => view! { <Service view lang=ctx.untracked() /> }.into_any(),
+                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
+    let s = strings(lang);
+    let title = format!("{} · {}", view.service.name, view.page_name);
+    let name = view.service.name.clone();
+    let description = view.service.description.clone();
+    let bars = view
+        .bars
+        .into_iter()
+        .map(|bar| {
+            let label = format!("{} · {}", bar.component.name, s.uptime_90);
+            view! {
+                <article class="component-bar">
+                    <header class="service-head">
+                        <h3>{bar.component.name}</h3>
+                        <StatusBadge status=bar.component.status lang />
+                    </header>
+                    <UptimeBarView bar=bar.uptime lang label />
+                </article>
+            }
+        })
+        .collect_view();
+    let active = (!view.active.is_empty()).then(|| {
+        let cards = view
+            .active
+            .into_iter()
+            .map(|incident| view! { <IncidentCard incident lang with_latest=true /> })
+            .collect_view();
+        view! {
+            <section class="active" aria-labelledby="active-h">
+                <h2 id="active-h">{s.active_incidents}</h2>
+                {cards}
+            </section>
+        }
+    });
+    let incidents = if view.incidents.is_empty() {
+        view! { <p>{s.no_service_incidents}</p> }.into_any()
+    } else {
+        view.incidents
+            .into_iter()
+            .map(|incident| view! { <IncidentCard incident lang /> })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        <Title text=title />
+        <h1 class="page-title">{name}</h1>
+        <p class="lead">{description}</p>
+        <section aria-labelledby="now-h">
+            <h2 id="now-h">{s.nav_home}</h2>
+            <ServiceCard service=view.service lang />
+        </section>
+        {active}
+        <MaintenanceList items=view.maintenance lang />
+        <section aria-labelledby="components-h">
+            <h2 id="components-h">{s.components}</h2>
+            <div class="component-bars">{bars}</div>
+        </section>
+        <section aria-labelledby="incidents-h">
+            <h2 id="incidents-h">{s.service_incidents}</h2>
+            {incidents}
+        </section>
+    }
+}

@@ -1,0 +1,208 @@
+//! What the public pages show, already localised: built on the server from the snapshot,
+//! serialised into the page for hydration and returned by the refresh endpoints.
+
+use crate::model::{ComponentStatus, Impact, IncidentState, UpdateKind};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A piece of incident content in the reader's language. `fallback` is set when the
+/// English text is missing and the Korean original is shown instead.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Text {
+    pub text: String,
+    pub fallback: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentView {
+    pub slug: String,
+    pub name: String,
+    pub status: ComponentStatus,
+}
+
+/// One day of an uptime bar (a day in KST): the day's worst state, its availability in
+/// hundredths of a percent (rounded down), and its incidents. A tuple, because a page
+/// carries hundreds of these in its hydration data and field names would triple it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayCell(pub ComponentStatus, pub u16, pub Vec<IncidentRef>);
+
+impl DayCell {
+    pub fn worst(&self) -> ComponentStatus {
+        self.0
+    }
+
+    /// In percent, 0–100.
+    pub fn availability(&self) -> f64 {
+        f64::from(self.1) / 100.0
+    }
+
+    pub fn incidents(&self) -> &[IncidentRef] {
+        &self.2
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UptimeBar {
+    /// The date of the first cell; cell i is `first + i` days.
+    pub first: NaiveDate,
+    pub days: Vec<DayCell>,
+    /// Availability over the whole bar, in percent.
+    pub availability: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentRef {
+    pub id: String,
+    pub title: Text,
+    pub impact: Impact,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceSummary {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// The worst status of its components.
+    pub status: ComponentStatus,
+    pub components: Vec<ComponentView>,
+    pub uptime: UptimeBar,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentChange {
+    pub service: String,
+    pub component: String,
+    pub status: ComponentStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpdateView {
+    pub at: DateTime<Utc>,
+    pub state: IncidentState,
+    pub kind: UpdateKind,
+    /// Written afterwards from public reporting, not a notice published at that time.
+    pub retrospective: bool,
+    pub body: Text,
+    pub changes: Vec<ComponentChange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRef {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    pub id: String,
+    pub title: Text,
+    pub impact: Impact,
+    pub state: IncidentState,
+    pub started_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub services: Vec<ServiceRef>,
+    /// The newest update, shown on top.
+    pub latest: Option<UpdateView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AffectedComponent {
+    pub service: String,
+    pub component: String,
+    /// The state the incident put it in.
+    pub status: ComponentStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentView {
+    pub summary: IncidentSummary,
+    pub affected: Vec<AffectedComponent>,
+    /// First update published at the time (not a retrospective record).
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Newest first.
+    pub updates: Vec<UpdateView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MaintenanceView {
+    pub id: String,
+    pub title: Text,
+    pub body: Text,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub components: Vec<String>,
+    pub in_progress: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HomeView {
+    pub page_name: String,
+    pub overall: ComponentStatus,
+    pub services: Vec<ServiceSummary>,
+    pub active: Vec<IncidentSummary>,
+    pub maintenance: Vec<MaintenanceView>,
+    /// When the public state last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentBar {
+    pub component: ComponentView,
+    pub uptime: UptimeBar,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceView {
+    pub page_name: String,
+    pub service: ServiceSummary,
+    pub bars: Vec<ComponentBar>,
+    pub active: Vec<IncidentSummary>,
+    pub maintenance: Vec<MaintenanceView>,
+    /// Newest first.
+    pub incidents: Vec<IncidentSummary>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    pub service: Option<String>,
+    pub year: Option<String>,
+    pub page: Option<String>,
+}
+
+/// Why a history filter was refused; shown to the reader as a 400 page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FilterError {
+    UnknownService(String),
+    BadYear(String),
+    BadPage(String),
+    PageOutOfRange { page: u32, pages: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthGroup {
+    pub year: i32,
+    pub month: u32,
+    pub incidents: Vec<IncidentSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryView {
+    pub page_name: String,
+    pub months: Vec<MonthGroup>,
+    pub service: Option<String>,
+    pub year: Option<i32>,
+    pub page: u32,
+    pub pages: u32,
+    pub total: usize,
+    /// Filter choices: every service and every year that has incidents.
+    pub services: Vec<ServiceRef>,
+    pub years: Vec<i32>,
+}
+
+/// The page's own name, from the catalog.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub name_ko: String,
+    pub name_en: String,
+}

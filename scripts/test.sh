@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit tests, integration tests against SQLite
+# and PostgreSQL (started if it is not running), and the end-to-end tests in Chromium
+# against a freshly built server on a fresh database. Ends with one summary line.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+. scripts/setup.sh --browser
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "==> formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "==> unit and integration tests (SQLite and PostgreSQL)"
+cargo test --workspace 2>&1 | tee "$work/cargo-test.log"
+
+echo "==> building the site for the browser tests"
+cargo leptos build
+
+echo "==> end-to-end tests in Chromium"
+port="${E2E_PORT:-3197}"
+DATABASE_URL="sqlite://$work/status.db" STATUS_LAST_STATE="$work/last-state.json" \
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=status RUST_LOG=warn \
+  target/debug/server serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; exit 1; }
+  sleep 0.5
+done
+e2e_status=0
+BASE_URL="http://127.0.0.1:$port" PLAYWRIGHT_JSON_OUTPUT_NAME="$work/e2e.json" \
+  end2end/run.sh --reporter=list,json || e2e_status=$?
+
+# One closing line for everything that ran.
+cargo_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^passed;?$/) s += $(i-1) } END { print s + 0 }' "$work/cargo-test.log")
+cargo_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i ~ /^failed;?$/) s += $(i-1) } END { print s + 0 }' "$work/cargo-test.log")
+read -r e2e_passed e2e_failed < <(node -e '
+  const r = require(process.argv[1]).stats;
+  console.log((r.expected || 0) + " " + ((r.unexpected || 0) + (r.flaky || 0)));
+' "$work/e2e.json" 2>/dev/null || echo "0 1")
+echo
+echo "cargo: ${cargo_passed} passed, ${cargo_failed} failed"
+echo "end2end: ${e2e_passed} passed, ${e2e_failed} failed"
+echo "total: $((cargo_passed + e2e_passed)) passed, $((cargo_failed + e2e_failed)) failed"
+exit "$e2e_status"

@@ -1,0 +1,78 @@
+//! Configuration: every setting is both a flag and an environment variable.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "server",
+    version,
+    about = "The status page and outage-report site"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (the default).
+    Serve,
+    /// Work with the tamper-evident ledger.
+    Ledger {
+        #[command(subcommand)]
+        action: LedgerCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute the hash chain; print the head hash and count, or the first broken entry.
+    Verify,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// `sqlite://data/status.db` (embedded, the default) or `postgres://user@host/db`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/status.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// The catalog of services and components.
+    #[arg(
+        long,
+        env = "STATUS_CATALOG",
+        default_value = "config/catalog.toml",
+        global = true
+    )]
+    pub catalog: PathBuf,
+    /// History loaded into an empty database on first start; empty to load none.
+    #[arg(
+        long,
+        env = "STATUS_SEED",
+        default_value = "seed/kakao-history.toml",
+        global = true
+    )]
+    pub seed: PathBuf,
+    /// Where the last state read from the database is kept, to serve while it is down.
+    #[arg(
+        long,
+        env = "STATUS_LAST_STATE",
+        default_value = "data/last-state.json",
+        global = true
+    )]
+    pub last_state: PathBuf,
+    /// How often the snapshot is reloaded even when nothing changed here, in seconds.
+    #[arg(
+        long,
+        env = "STATUS_REFRESH_SECONDS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub refresh_seconds: u64,
+}

@@ -1,0 +1,61 @@
+//! The HTTP surface: the Leptos pages and their data endpoints behind the page cache,
+//! static files, a health check, and the 404 page for everything else.
+
+use crate::page_cache::{self, PageCache};
+use crate::snapshot::SnapshotHandle;
+use crate::static_files::StaticFiles;
+use app::api::{PublicState, ReadModel};
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, Response};
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub snapshot: Arc<SnapshotHandle>,
+    pub statics: Arc<StaticFiles>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let public = PublicState(state.snapshot.clone() as Arc<dyn ReadModel>);
+    let context = move || provide_context(public.clone());
+    let options = state.leptos.clone();
+    let app_shell = move || shell(options.clone());
+    let cache = Arc::new(PageCache::new(state.snapshot.clone()));
+
+    let not_found = leptos_axum::render_app_async_with_context(context.clone(), app_shell.clone());
+    let statics = state.statics.clone();
+    let fallback = move |request: Request| {
+        let statics = statics.clone();
+        let not_found = not_found.clone();
+        async move {
+            match statics.respond(request.uri().path(), request.headers()) {
+                Some(response) => response,
+                None => not_found(request).await,
+            }
+        }
+    };
+
+    Router::new()
+        .leptos_routes_with_context(&state.leptos, generate_route_list(App), context, app_shell)
+        .route_layer(from_fn_with_state(cache, page_cache::layer))
+        .route("/healthz", get(health))
+        .fallback(fallback)
+        .with_state(state.leptos)
+}
+
+/// For load balancers: the process is up and serving its snapshot.
+async fn health() -> Response<Body> {
+    Response::builder()
+        .header(header::CACHE_CONTROL, "no-store")
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::from("ok"))
+        .expect("valid response")
+}

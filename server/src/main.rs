@@ -1,0 +1,78 @@
+use clap::Parser;
+use server::config::{Cli, Command, LedgerCommand};
+use server::{ledger, startup, store};
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.config).await,
+        Command::Ledger {
+            action: LedgerCommand::Verify,
+        } => verify_ledger(&cli.config).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: &server::config::Config) -> anyhow::Result<ExitCode> {
+    let leptos = startup::leptos_options();
+    let addr = leptos.site_addr;
+    let running = startup::start(config, leptos).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on http://{addr}");
+    println!("Status site: http://{addr}/");
+    axum::serve(listener, running.router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM (what service managers send) or Ctrl-C: finish the requests in flight, then stop.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+async fn verify_ledger(config: &server::config::Config) -> anyhow::Result<ExitCode> {
+    let store = store::connect(&config.database_url).await?;
+    let entries = store.ledger().await?;
+    match ledger::verify(&entries) {
+        Ok(verified) => {
+            println!("OK: {} entries, head {}", verified.count, verified.head);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(broken) => {
+            println!("BROKEN at entry {}: {broken}", broken.seq());
+            Ok(ExitCode::from(2))
+        }
+    }
+}

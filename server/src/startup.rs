@@ -1,0 +1,173 @@
+//! Putting the pieces together: configuration → database → seed → snapshot → router.
+
+use crate::catalog::Catalog;
+use crate::changes::{refresh_loop, Changes, LastKnownState};
+use crate::config::Config;
+use crate::http::{router, AppState};
+use crate::seed;
+use crate::snapshot::SnapshotHandle;
+use crate::static_files::StaticFiles;
+use crate::store;
+use anyhow::Context;
+use axum::Router;
+use chrono::Utc;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Running {
+    pub router: Router,
+    pub snapshot: Arc<SnapshotHandle>,
+    /// None while the database cannot be reached (the last known state is served).
+    pub changes: Option<Arc<Changes>>,
+}
+
+/// Leptos settings from the standard `LEPTOS_*` variables, with this site's defaults
+/// for any that are missing, so that the binary also runs on its own.
+pub fn leptos_options() -> LeptosOptions {
+    let env = |name: &str, default: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or(default.into())
+    };
+    let site_addr = env("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
+    LeptosOptions::builder()
+        .output_name(env("LEPTOS_OUTPUT_NAME", "status"))
+        .site_root(env("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(
+            site_addr
+                .parse::<std::net::SocketAddr>()
+                .unwrap_or_else(|_| ([127, 0, 0, 1], 3000).into()),
+        )
+        .reload_port(3001)
+        .env(if env("LEPTOS_ENV", "PROD").eq_ignore_ascii_case("DEV") {
+            leptos::config::Env::DEV
+        } else {
+            leptos::config::Env::PROD
+        })
+        .build()
+}
+
+pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Running> {
+    let catalog = Arc::new(Catalog::load(&config.catalog)?);
+    let last_known = LastKnownState(config.last_state.clone());
+
+    let (changes, state) = match open_and_seed(config, &catalog).await {
+        Ok(changes) => {
+            let state = changes
+                .store()
+                .load()
+                .await
+                .context("reading the database")?;
+            last_known.save(&state);
+            (Some(Arc::new(changes)), state)
+        }
+        Err(error) => {
+            // The rule: the status site survives the outage it reports.
+            let state = last_known.read().with_context(|| {
+                format!("the database is unavailable ({error:#}) and there is no last known state at {}", config.last_state.display())
+            })?;
+            tracing::error!(
+                error = format!("{error:#}"),
+                "database unavailable: serving the last known state read-only"
+            );
+            (None, state)
+        }
+    };
+
+    let snapshot = Arc::new(SnapshotHandle::new(
+        catalog.clone(),
+        Arc::new(state),
+        Utc::now(),
+    ));
+    let every = Duration::from_secs(config.refresh_seconds.max(1));
+    match &changes {
+        Some(changes) => {
+            tokio::spawn(refresh_loop(
+                changes.store().clone(),
+                snapshot.clone(),
+                changes.subscribe(),
+                last_known,
+                every,
+            ));
+        }
+        None => {
+            let (snapshot, config, catalog) = (snapshot.clone(), config.clone(), catalog.clone());
+            tokio::spawn(async move {
+                reconnect_loop(config, catalog, snapshot, last_known, every).await
+            });
+        }
+    }
+
+    let statics = Arc::new(StaticFiles::load(std::path::Path::new(
+        leptos.site_root.as_ref(),
+    )));
+    let router = router(AppState {
+        leptos,
+        snapshot: snapshot.clone(),
+        statics,
+    });
+    Ok(Running {
+        router,
+        snapshot,
+        changes,
+    })
+}
+
+async fn open_and_seed(config: &Config, catalog: &Arc<Catalog>) -> anyhow::Result<Changes> {
+    let store = store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
+    let changes = Changes::new(store, catalog.clone());
+    if !config.seed.as_os_str().is_empty() {
+        let added = seed::seed(&changes, &config.seed).await?;
+        if added > 0 {
+            tracing::info!(added, "seeded the incident history");
+        }
+    }
+    Ok(changes)
+}
+
+/// While the database is down: keep serving, keep trying, and take over when it is back.
+async fn reconnect_loop(
+    config: Config,
+    catalog: Arc<Catalog>,
+    snapshot: Arc<SnapshotHandle>,
+    last_known: LastKnownState,
+    every: Duration,
+) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        snapshot.rebuild(None, Utc::now());
+        if let Ok(changes) = open_and_seed(&config, &catalog).await {
+            tracing::info!("the database is back");
+            if let Ok(state) = changes.store().load().await {
+                last_known.save(&state);
+                snapshot.rebuild(Some(Arc::new(state)), Utc::now());
+            }
+            refresh_loop(
+                changes.store().clone(),
+                snapshot,
+                changes.subscribe(),
+                last_known,
+                every,
+            )
+            .await;
+            return;
+        }
+    }
+}
+
+/// A database URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
