@@ -33,7 +33,7 @@ test.describe('incident history', () => {
     const response = await open('/history');
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('장애 기록');
-    await expect(page.locator('main .count')).toHaveText('5 건');
+    await expect(page.locator('main .count')).toHaveText('5건');
 
     const groups = await monthGroups(page);
     expect(groups.map((g) => g.heading)).toEqual(['2022년 10월', '2022년 9월', '2021년 7월', '2021년 5월']);
@@ -51,7 +51,7 @@ test.describe('incident history', () => {
     await open('/history');
     await applyFilter(page, settle, { service: 'kakaopay' });
     await expect(page).toHaveURL(/[?&]service=kakaopay(&|$)/);
-    await expect(page.locator('main .count')).toHaveText('1 건');
+    await expect(page.locator('main .count')).toHaveText('1건');
     const cards = page.locator('main .incident-card');
     await expect(cards).toHaveCount(1);
     await expect(cards.locator('h3 a')).toHaveText(FIRE_TITLE_KO);
@@ -64,7 +64,7 @@ test.describe('incident history', () => {
     await open('/history');
     await applyFilter(page, settle, { year: '2021' });
     await expect(page).toHaveURL(/[?&]year=2021(&|$)/);
-    await expect(page.locator('main .count')).toHaveText('2 건');
+    await expect(page.locator('main .count')).toHaveText('2건');
     await expect(page.locator('main .incident-card')).toHaveCount(2);
     const groups = await monthGroups(page);
     expect(groups.map((g) => g.heading)).toEqual(['2021년 7월', '2021년 5월']);
@@ -75,7 +75,7 @@ test.describe('incident history', () => {
   test('filters by service and year together', async ({ page, open, settle }) => {
     await open('/history');
     await applyFilter(page, settle, { service: 'kakaotalk', year: '2022' });
-    await expect(page.locator('main .count')).toHaveText('3 건');
+    await expect(page.locator('main .count')).toHaveText('3건');
     const cards = page.locator('main .incident-card');
     await expect(cards).toHaveCount(3);
     for (let i = 0; i < 3; i++) await expect(cards.nth(i).locator('.services')).toContainText('카카오톡');
@@ -84,7 +84,7 @@ test.describe('incident history', () => {
   test('a service without incidents says so', async ({ page, open }) => {
     const response = await open('/history?service=kakao-account');
     expect(response?.status()).toBe(200);
-    await expect(page.locator('main .count')).toHaveText('0 건');
+    await expect(page.locator('main .count')).toHaveText('0건');
     await expect(page.locator('main .empty')).toHaveText('조건에 맞는 장애 기록이 없습니다.');
     await expect(page.locator('main .incident-card')).toHaveCount(0);
   });

@@ -87,8 +87,10 @@ pub enum Broken {
     Edited { seq: i64 },
     #[error("entry {expected} is missing (deleted): the next entry found is {found}")]
     Deleted { expected: i64, found: i64 },
-    #[error("entry {seq} is out of order (reordered or re-inserted): expected entry {expected}")]
-    Reordered { seq: i64, expected: i64 },
+    #[error("entry {seq} is out of order: expected entry {expected} here")]
+    OutOfOrder { seq: i64, expected: i64 },
+    #[error("entry {seq} holds the content of entry {holds}: entries were reordered")]
+    Reordered { seq: i64, holds: i64 },
     #[error("entry {seq} does not link to the entry before it (its previous hash differs)")]
     Unlinked { seq: i64 },
     #[error("entry {seq}'s columns disagree with its canonical content")]
@@ -99,6 +101,7 @@ impl Broken {
     pub fn seq(&self) -> i64 {
         match self {
             Broken::Edited { seq }
+            | Broken::OutOfOrder { seq, .. }
             | Broken::Reordered { seq, .. }
             | Broken::Unlinked { seq }
             | Broken::Mismatch { seq } => *seq,
@@ -119,7 +122,7 @@ pub fn verify(entries: &[LedgerEntry]) -> Result<Verified, Broken> {
             });
         }
         if entry.seq < expected {
-            return Err(Broken::Reordered {
+            return Err(Broken::OutOfOrder {
                 seq: entry.seq,
                 expected,
             });
@@ -127,13 +130,18 @@ pub fn verify(entries: &[LedgerEntry]) -> Result<Verified, Broken> {
         if chain_hash(&entry.prev_hash, &entry.canonical) != entry.hash {
             return Err(Broken::Edited { seq: entry.seq });
         }
+        let parsed: Value = serde_json::from_str(&entry.canonical)
+            .map_err(|_| Broken::Edited { seq: entry.seq })?;
+        if let Some(holds) = parsed["seq"].as_i64().filter(|holds| *holds != entry.seq) {
+            return Err(Broken::Reordered {
+                seq: entry.seq,
+                holds,
+            });
+        }
         if entry.prev_hash != prev_hash {
             return Err(Broken::Unlinked { seq: entry.seq });
         }
-        let parsed: Value = serde_json::from_str(&entry.canonical)
-            .map_err(|_| Broken::Edited { seq: entry.seq })?;
-        let agrees = parsed["seq"] == json!(entry.seq)
-            && parsed["actor"] == json!(entry.actor)
+        let agrees = parsed["actor"] == json!(entry.actor)
             && parsed["action"] == json!(entry.action)
             && parsed["at"] == json!(canonical_time(entry.at));
         if !agrees {
@@ -229,15 +237,15 @@ mod tests {
                 found: 3
             })
         );
-        // Swapping the sequence numbers too leaves the links broken.
+        // Swapping the rows but keeping the sequence numbers in order is named too.
         let mut renumbered = chain(4);
         renumbered.swap(1, 2);
         renumbered[1].seq = 2;
         renumbered[2].seq = 3;
-        assert!(matches!(
+        assert_eq!(
             verify(&renumbered),
-            Err(Broken::Edited { seq: 2 })
-        ));
+            Err(Broken::Reordered { seq: 2, holds: 3 })
+        );
     }
 
     #[test]
