@@ -81,6 +81,35 @@ pub fn request_lang(request: &Request) -> Lang {
     })
 }
 
+fn is_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"))
+}
+
+/// Leptos's axum integration puts a fresh random CSP nonce into every page it renders
+/// (`nonce="…"`, and `crossorigin="…"` on the module preload). This site sets no CSP that
+/// uses nonces, and a random value would give a cached page a new ETag on every render,
+/// so browsers and CDNs could never revalidate. The value is blanked; an empty
+/// `crossorigin` means `anonymous`, exactly what the random (invalid) keyword meant.
+fn without_random_nonce(html: bytes::Bytes) -> bytes::Bytes {
+    let Ok(text) = std::str::from_utf8(&html) else {
+        return html;
+    };
+    let Some(start) = text.find(" nonce=\"").map(|i| i + " nonce=\"".len()) else {
+        return html;
+    };
+    let Some(len) = text[start..].find('"') else {
+        return html;
+    };
+    let nonce = &text[start..start + len];
+    if nonce.is_empty() {
+        return html;
+    }
+    bytes::Bytes::from(text.replace(&format!("=\"{nonce}\""), "=\"\""))
+}
+
 fn is_anonymous(request: &Request) -> bool {
     !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
@@ -123,6 +152,11 @@ pub async fn layer(
         cache.remove(&key);
         return Response::from_parts(parts, Body::from(bytes));
     }
+    let bytes = if is_html(&parts.headers) {
+        without_random_nonce(bytes)
+    } else {
+        bytes
+    };
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -136,4 +170,19 @@ pub async fn layer(
     let response = entry.body.respond(&headers, PAGE_CACHE_CONTROL, VARY);
     cache.put(key, entry);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_random_nonce;
+
+    #[test]
+    fn the_random_nonce_is_blanked_everywhere_it_appears() {
+        let page = r#"<link rel="modulepreload" href="/pkg/status.js" crossorigin="r4nd0m"><script type="module" nonce="r4nd0m">x</script><p>r4nd0m</p>"#;
+        let cleaned = without_random_nonce(bytes::Bytes::from(page));
+        assert_eq!(
+            std::str::from_utf8(&cleaned).unwrap(),
+            r#"<link rel="modulepreload" href="/pkg/status.js" crossorigin=""><script type="module" nonce="">x</script><p>r4nd0m</p>"#
+        );
+    }
 }

@@ -185,6 +185,31 @@ fn pages_carry_strong_etags_and_compression() {
 }
 
 #[test]
+fn a_page_rendered_again_without_changes_keeps_its_etag() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let first = get(&app.router, "/", &[]).await;
+        // The minute rebuild: same data, new snapshot version, so the page is rendered again.
+        app.snapshot.rebuild(None, Utc::now());
+        let again = get(
+            &app.router,
+            "/",
+            &[(
+                "if-none-match",
+                first.headers[header::ETAG].to_str().unwrap(),
+            )],
+        )
+        .await;
+        assert_eq!(
+            again.status,
+            StatusCode::NOT_MODIFIED,
+            "browsers and CDNs can revalidate"
+        );
+    })
+}
+
+#[test]
 fn wrong_addresses_get_404_in_the_readers_language() {
     common::block_on(async {
         let db = common::sqlite();
