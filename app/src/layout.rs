@@ -143,8 +143,9 @@ pub fn Layout(children: Children) -> impl IntoView {
             <div class="wrap header-row">
                 <a class="site-name" href=move || ctx.tracked_href("/")>
                     <svg class="logo" viewBox="0 0 24 24" aria-hidden="true" width="24" height="24">
-                        <circle cx="12" cy="12" r="10" fill="currentColor" />
-                        <path d="M7 12.5l3 3 7-7" stroke="#fff" stroke-width="2.4" fill="none" stroke-linecap="round" stroke-linejoin="round" />
+                        // A pulse, not a status: the logo must not say "all fine" during an outage.
+                        <circle cx="12" cy="12" r="11" fill="currentColor" />
+                        <path d="M4 12.5h4l2-5 4 9 2-4h4" stroke="#fff" stroke-width="2" fill="none" stroke-linecap="round" stroke-linejoin="round" />
                     </svg>
                     <Transition fallback=|| ()>
                         <span>{site_name}</span>

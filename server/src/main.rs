@@ -28,6 +28,9 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: &server::config::Config) -> anyhow::Result<ExitCode> {
+    // Listen for SIGTERM from the first moment, so that one sent while the server is still
+    // starting (migrating, seeding) stops it cleanly too, instead of killing it.
+    let shutdown = shutdown_signal()?;
     let leptos = startup::leptos_options();
     let addr = leptos.site_addr;
     let running = startup::start(config, leptos).await?;
@@ -35,31 +38,27 @@ async fn serve(config: &server::config::Config) -> anyhow::Result<ExitCode> {
     tracing::info!("listening on http://{addr}");
     println!("Status site: http://{addr}/");
     axum::serve(listener, running.router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
 /// SIGTERM (what service managers send) or Ctrl-C: finish the requests in flight, then stop.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The handlers are installed when this is called; the returned future waits for either.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            signal.recv().await;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    Ok(async move {
+        #[cfg(unix)]
+        let terminate = terminate.recv();
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<Option<()>>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = terminate => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
+    })
 }
 
 async fn verify_ledger(config: &server::config::Config) -> anyhow::Result<ExitCode> {
