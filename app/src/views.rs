@@ -68,8 +68,10 @@ pub struct ServiceSummary {
     pub uptime: UptimeBar,
 }
 
+/// A component named for the reader, with a state: the one an incident put it in, or the
+/// one an update changed it to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ComponentChange {
+pub struct ComponentState {
     pub service: String,
     pub component: String,
     pub status: ComponentStatus,
@@ -83,7 +85,7 @@ pub struct UpdateView {
     /// Written afterwards from public reporting, not a notice published at that time.
     pub retrospective: bool,
     pub body: Text,
-    pub changes: Vec<ComponentChange>,
+    pub changes: Vec<ComponentState>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -106,17 +108,10 @@ pub struct IncidentSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AffectedComponent {
-    pub service: String,
-    pub component: String,
-    /// The state the incident put it in.
-    pub status: ComponentStatus,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct IncidentView {
     pub summary: IncidentSummary,
-    pub affected: Vec<AffectedComponent>,
+    /// With the state the incident put each one in.
+    pub affected: Vec<ComponentState>,
     /// First update published at the time (not a retrospective record).
     pub acknowledged_at: Option<DateTime<Utc>>,
     /// Newest first.

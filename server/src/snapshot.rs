@@ -106,6 +106,25 @@ impl Snapshot {
             .map(move |c| format!("{}/{}", service.slug, c.slug))
     }
 
+    /// Names the components for the reader, in catalog order.
+    fn named_states(
+        &self,
+        changes: &[crate::store::StatusChange],
+        lang: Lang,
+    ) -> Vec<ComponentState> {
+        self.in_catalog_order(changes)
+            .into_iter()
+            .map(|c| {
+                let (service, component) = self.component_name(&c.component, lang);
+                ComponentState {
+                    service,
+                    component,
+                    status: c.status,
+                }
+            })
+            .collect()
+    }
+
     fn in_catalog_order<'a>(
         &self,
         changes: &'a [crate::store::StatusChange],
@@ -273,18 +292,7 @@ impl Snapshot {
             kind: update.kind,
             retrospective: update.retrospective,
             body: Self::text(lang, &update.body_ko, update.body_en.as_deref()),
-            changes: self
-                .in_catalog_order(&update.changes)
-                .into_iter()
-                .map(|c| {
-                    let (service, component) = self.component_name(&c.component, lang);
-                    ComponentChange {
-                        service,
-                        component,
-                        status: c.status,
-                    }
-                })
-                .collect(),
+            changes: self.named_states(&update.changes, lang),
         }
     }
 
@@ -428,18 +436,7 @@ impl ReadModel for Snapshot {
         let incident = self.state.incidents.iter().find(|i| i.id == id)?;
         Some(IncidentView {
             summary: self.summary(incident, lang),
-            affected: self
-                .in_catalog_order(&incident.components)
-                .into_iter()
-                .map(|c| {
-                    let (service, component) = self.component_name(&c.component, lang);
-                    AffectedComponent {
-                        service,
-                        component,
-                        status: c.status,
-                    }
-                })
-                .collect(),
+            affected: self.named_states(&incident.components, lang),
             acknowledged_at: incident
                 .updates
                 .iter()

@@ -47,3 +47,20 @@ pub fn IncidentCard(
         </article>
     }
 }
+
+/// The "active incidents" section, with each incident's latest update; nothing when calm.
+#[component]
+pub fn ActiveIncidents(incidents: Vec<IncidentSummary>, lang: Lang) -> impl IntoView {
+    (!incidents.is_empty()).then(|| {
+        let cards = incidents
+            .into_iter()
+            .map(|incident| view! { <IncidentCard incident lang with_latest=true /> })
+            .collect_view();
+        view! {
+            <section class="active" aria-labelledby="active-h">
+                <h2 id="active-h">{strings(lang).active_incidents}</h2>
+                {cards}
+            </section>
+        }
+    })
+}

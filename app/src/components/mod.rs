@@ -1,5 +1,6 @@
 //! Small presentational pieces shared by the pages.
 
+mod component_states;
 mod incident_card;
 mod local_text;
 mod status;
@@ -7,7 +8,8 @@ mod time;
 mod update_entry;
 mod uptime_bar;
 
-pub use incident_card::IncidentCard;
+pub use component_states::ComponentStates;
+pub use incident_card::{ActiveIncidents, IncidentCard};
 pub use local_text::LocalText;
 pub use status::{StatusBadge, StatusIcon};
 pub use time::Time;

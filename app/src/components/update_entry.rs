@@ -1,4 +1,4 @@
-use super::{LocalText, StatusBadge, Time};
+use super::{ComponentStates, LocalText, Time};
 use crate::format;
 use crate::i18n::{kind_label, state_label, strings};
 use crate::model::{Lang, UpdateKind};
@@ -22,23 +22,12 @@ pub fn UpdateEntry(update: UpdateView, lang: Lang) -> impl IntoView {
     };
     let class = format!("update kind-{}", update.kind.as_str());
     let changes = (!update.changes.is_empty()).then(|| {
-        let items = update
-            .changes
-            .into_iter()
-            .map(|c| {
-                view! {
-                    <li>
-                        <span>{format!("{} · {}", c.service, c.component)}</span>
-                        " "
-                        <StatusBadge status=c.status lang />
-                    </li>
-                }
-            })
-            .collect_view();
         view! {
             <div class="changes">
                 <span class="changes-label">{s.components_changed}</span>
-                <ul>{items}</ul>
+                <ul>
+                    <ComponentStates items=update.changes lang />
+                </ul>
             </div>
         }
     });

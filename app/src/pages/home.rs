@@ -1,6 +1,6 @@
 use super::LoadError;
 use crate::api::get_home;
-use crate::components::{IncidentCard, LocalText, StatusBadge, StatusIcon, Time, UptimeBarView};
+use crate::components::{ActiveIncidents, LocalText, StatusBadge, StatusIcon, Time, UptimeBarView};
 use crate::i18n::{banner_label, strings};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::{ComponentStatus, Lang};
@@ -29,19 +29,6 @@ pub fn HomePage() -> impl IntoView {
 fn Home(home: HomeView, lang: Lang) -> impl IntoView {
     let s = strings(lang);
     let overall = home.overall;
-    let active = (!home.active.is_empty()).then(|| {
-        let cards = home
-            .active
-            .into_iter()
-            .map(|incident| view! { <IncidentCard incident lang with_latest=true /> })
-            .collect_view();
-        view! {
-            <section class="active" aria-labelledby="active-h">
-                <h2 id="active-h">{s.active_incidents}</h2>
-                {cards}
-            </section>
-        }
-    });
     let services = home
         .services
         .into_iter()
@@ -53,7 +40,7 @@ fn Home(home: HomeView, lang: Lang) -> impl IntoView {
             <StatusIcon status=overall />
             <h1>{banner_label(lang, overall)}</h1>
         </section>
-        {active}
+        <ActiveIncidents incidents=home.active lang />
         <MaintenanceList items=home.maintenance lang />
         <section aria-labelledby="services-h">
             <h2 id="services-h">{s.services}</h2>

@@ -1,6 +1,6 @@
 use super::{LoadError, NotFound};
 use crate::api::get_incident;
-use crate::components::{StatusBadge, Time, UpdateEntry};
+use crate::components::{ComponentStates, Time, UpdateEntry};
 use crate::format;
 use crate::i18n::{impact_label, state_label, strings};
 use crate::layout::{use_lang, use_refresh_tick};
@@ -42,19 +42,6 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
         .resolved_at
         .map(|end| format::duration(lang, end - summary.started_at))
         .unwrap_or_else(|| s.ongoing.to_string());
-    let affected = incident
-        .affected
-        .into_iter()
-        .map(|a| {
-            view! {
-                <li>
-                    <span>{format!("{} · {}", a.service, a.component)}</span>
-                    " "
-                    <StatusBadge status=a.status lang />
-                </li>
-            }
-        })
-        .collect_view();
     let updates = incident
         .updates
         .into_iter()
@@ -99,7 +86,9 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
             </dl>
             <section aria-labelledby="affected-h">
                 <h2 id="affected-h">{s.affected}</h2>
-                <ul class="affected">{affected}</ul>
+                <ul class="affected">
+                    <ComponentStates items=incident.affected lang />
+                </ul>
             </section>
             <section aria-labelledby="timeline-h">
                 <h2 id="timeline-h">{s.timeline}</h2>

@@ -1,7 +1,7 @@
 use super::home::{MaintenanceList, ServiceCard};
 use super::{LoadError, NotFound};
 use crate::api::get_service;
-use crate::components::{IncidentCard, StatusBadge, UptimeBarView};
+use crate::components::{ActiveIncidents, IncidentCard, StatusBadge, UptimeBarView};
 use crate::i18n::strings;
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
@@ -55,19 +55,6 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
             }
         })
         .collect_view();
-    let active = (!view.active.is_empty()).then(|| {
-        let cards = view
-            .active
-            .into_iter()
-            .map(|incident| view! { <IncidentCard incident lang with_latest=true /> })
-            .collect_view();
-        view! {
-            <section class="active" aria-labelledby="active-h">
-                <h2 id="active-h">{s.active_incidents}</h2>
-                {cards}
-            </section>
-        }
-    });
     let incidents = if view.incidents.is_empty() {
         view! { <p>{s.no_service_incidents}</p> }.into_any()
     } else {
@@ -85,7 +72,7 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
             <h2 id="now-h">{s.nav_home}</h2>
             <ServiceCard service=view.service lang />
         </section>
-        {active}
+        <ActiveIncidents incidents=view.active lang />
         <MaintenanceList items=view.maintenance lang />
         <section aria-labelledby="components-h">
             <h2 id="components-h">{s.components}</h2>
