@@ -130,15 +130,15 @@ pub async fn layer(
         .unwrap_or_default();
     let key = (path, request_lang(&request));
     let version = cache.snapshot.version();
-    let headers = request.headers().clone();
-
     if let Some(entry) = cache.get(&key) {
         let fresh = entry.version >= version;
         if fresh || entry.refreshing.swap(true, Ordering::AcqRel) {
-            return entry.body.respond(&headers, PAGE_CACHE_CONTROL, VARY);
+            return entry.body.respond(request.headers(), PAGE_CACHE_CONTROL, VARY);
         }
     }
 
+    // Only a miss pays for keeping the request headers past the render.
+    let headers = request.headers().clone();
     let response = next.run(request).await;
     let (parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
