@@ -133,7 +133,9 @@ pub async fn layer(
     if let Some(entry) = cache.get(&key) {
         let fresh = entry.version >= version;
         if fresh || entry.refreshing.swap(true, Ordering::AcqRel) {
-            return entry.body.respond(request.headers(), PAGE_CACHE_CONTROL, VARY);
+            return entry
+                .body
+                .respond(request.headers(), PAGE_CACHE_CONTROL, VARY);
         }
     }
 
