@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod components;
+pub mod console;
+pub mod console_i18n;
 pub mod format;
 pub mod i18n;
 pub mod layout;
@@ -20,6 +22,10 @@ use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
+};
+use pages::console::{
+    ConsoleDashboard, ConsoleIncident, ConsoleLedger, ConsoleNewIncident, ConsoleNewMaintenance,
+    ConsoleSignIn, ConsoleUsers,
 };
 use pages::{HistoryPage, HomePage, IncidentPage, NotFound, ServicePage};
 
@@ -59,6 +65,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services/:slug") view=ServicePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=ConsoleDashboard ssr=SsrMode::Async />
+                    <Route path=path!("/admin/signin") view=ConsoleSignIn ssr=SsrMode::Async />
+                    <Route path=path!("/admin/incidents/new") view=ConsoleNewIncident ssr=SsrMode::Async />
+                    <Route path=path!("/admin/incidents/:id") view=ConsoleIncident ssr=SsrMode::Async />
+                    <Route path=path!("/admin/maintenance/new") view=ConsoleNewMaintenance ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=ConsoleUsers ssr=SsrMode::Async />
+                    <Route path=path!("/admin/ledger") view=ConsoleLedger ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -132,6 +132,48 @@ impl UpdateKind {
     }
 }
 
+/// What a staff account may do. The server checks it on every request; the console
+/// only hides what a role cannot do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including staff accounts.
+    Admin,
+    /// Incidents, updates, maintenance and component status.
+    Comms,
+    /// Reads everything staff can see, and the ledger; changes nothing.
+    Regulator,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Self::Admin, Self::Comms, Self::Regulator];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Comms => "comms",
+            Self::Regulator => "regulator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Incidents, updates, maintenance, component status.
+    pub fn can_publish(self) -> bool {
+        matches!(self, Self::Admin | Self::Comms)
+    }
+
+    pub fn can_manage_staff(self) -> bool {
+        self == Self::Admin
+    }
+
+    pub fn can_read_ledger(self) -> bool {
+        matches!(self, Self::Admin | Self::Regulator)
+    }
+}
+
 /// The reader's language. Korean is the default; English is one tap away.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

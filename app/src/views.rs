@@ -79,6 +79,7 @@ pub struct ComponentState {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UpdateView {
+    pub id: i64,
     pub at: DateTime<Utc>,
     pub state: IncidentState,
     pub kind: UpdateKind,
@@ -86,6 +87,8 @@ pub struct UpdateView {
     pub retrospective: bool,
     pub body: Text,
     pub changes: Vec<ComponentState>,
+    /// When the text was corrected after publication (the original stays in the ledger).
+    pub edited_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -25,6 +25,23 @@ pub enum Command {
         #[command(subcommand)]
         action: LedgerCommand,
     },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account. The password is read from a prompt, or from standard input
+    /// when that is not a terminal (never from the command line).
+    Add {
+        /// admin, comms or regulator.
+        #[arg(long)]
+        role: String,
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,4 +92,22 @@ pub struct Config {
         global = true
     )]
     pub refresh_seconds: u64,
+    /// Prepared texts for the staff console.
+    #[arg(
+        long,
+        env = "STATUS_TEMPLATES",
+        default_value = "config/templates.toml",
+        global = true
+    )]
+    pub templates: PathBuf,
+    /// The address the public reaches the site at, e.g. `https://status.example.com`.
+    /// When it is https, the staff session cookie is marked `Secure`.
+    #[arg(long, env = "STATUS_PUBLIC_URL", default_value = "", global = true)]
+    pub public_url: String,
+}
+
+impl Config {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }

@@ -1,7 +1,9 @@
 //! The HTTP surface: the Leptos pages and their data endpoints behind the page cache,
 //! static files, a health check, and the 404 page for everything else.
 
+use crate::console::{self, Console};
 use crate::page_cache::{self, PageCache};
+use crate::sessions::{self, SessionBackend};
 use crate::snapshot::SnapshotHandle;
 use crate::static_files::StaticFiles;
 use app::api::{PublicState, ReadModel};
@@ -21,11 +23,17 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub snapshot: Arc<SnapshotHandle>,
     pub statics: Arc<StaticFiles>,
+    pub console: Arc<Console>,
+    pub secure_cookies: bool,
 }
 
 pub fn router(state: AppState) -> Router {
     let public = PublicState(state.snapshot.clone() as Arc<dyn ReadModel>);
-    let context = move || provide_context(public.clone());
+    let console_state = console::state(state.console.clone());
+    let context = move || {
+        provide_context(public.clone());
+        provide_context(console_state.clone());
+    };
     let options = state.leptos.clone();
     let app_shell = move || shell(options.clone());
     let cache = Arc::new(PageCache::new(state.snapshot.clone()));
@@ -43,12 +51,22 @@ pub fn router(state: AppState) -> Router {
         }
     };
 
+    let sessions = state
+        .console
+        .changes
+        .as_ref()
+        .map(|changes| changes.store().sessions())
+        .unwrap_or(SessionBackend::Unavailable);
+
     Router::new()
         .leptos_routes_with_context(&state.leptos, generate_route_list(App), context, app_shell)
         .route_layer(from_fn_with_state(cache, page_cache::layer))
         .route("/healthz", get(health))
         .fallback(fallback)
         .with_state(state.leptos)
+        .merge(console::router(state.console.clone()))
+        // Sessions are loaded only by what reads them: the public pages never do.
+        .layer(sessions::layer(sessions, state.secure_cookies))
 }
 
 /// For load balancers: the process is up and serving its snapshot.

@@ -1,16 +1,21 @@
 //! The server side of the status site: configuration, storage, the ledger, the read
 //! model, and HTTP.
 
+pub mod accounts;
 pub mod catalog;
 pub mod changes;
 pub mod config;
+pub mod console;
 pub mod encoded;
 pub mod http;
 pub mod ledger;
 pub mod page_cache;
 pub mod seed;
+pub mod sessions;
 pub mod snapshot;
 pub mod startup;
 pub mod static_files;
 pub mod store;
+pub mod templates;
+pub mod throttle;
 pub mod uptime;

@@ -1,6 +1,6 @@
 use clap::Parser;
-use server::config::{Cli, Command, LedgerCommand};
-use server::{ledger, startup, store};
+use server::config::{Cli, Command, LedgerCommand, UserCommand};
+use server::{accounts, catalog, ledger, startup, store};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -17,6 +17,9 @@ async fn main() -> ExitCode {
         Command::Ledger {
             action: LedgerCommand::Verify,
         } => verify_ledger(&cli.config).await,
+        Command::User {
+            action: UserCommand::Add { role, name },
+        } => add_user(&cli.config, &role, &name).await,
     };
     match result {
         Ok(code) => code,
@@ -37,7 +40,11 @@ async fn serve(config: &server::config::Config) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
     println!("Status site: http://{addr}/");
-    axum::serve(listener, running.router)
+    // The peer address feeds the per-address sign-in throttle.
+    let service = running
+        .router
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await?;
     tracing::info!("stopped");
@@ -74,4 +81,44 @@ async fn verify_ledger(config: &server::config::Config) -> anyhow::Result<ExitCo
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// `server user add --role admin <name>`: the first administrator, or any account. The
+/// password comes from a prompt without echo, or from standard input when it is not a
+/// terminal (so scripts can pipe it), never from the command line.
+async fn add_user(
+    config: &server::config::Config,
+    role: &str,
+    name: &str,
+) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let role = app::model::Role::parse(role).ok_or_else(|| {
+        anyhow::anyhow!("the role must be admin, comms or regulator, not '{role}'")
+    })?;
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("Password for {name}: "))?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    accounts::check_password(&password)?;
+    let catalog = std::sync::Arc::new(catalog::Catalog::load(&config.catalog)?);
+    let changes = startup::open_and_seed(config, &catalog).await?;
+    let user = store::NewUser {
+        name: name.to_string(),
+        role,
+        password_hash: accounts::hash_password(&password),
+    };
+    let entry = changes.apply("cli", store::Change::AddUser(user)).await?;
+    println!(
+        "Added {} ({}); ledger entry {}.",
+        name,
+        role.as_str(),
+        entry.seq
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -110,6 +110,12 @@ fn without_random_nonce(html: bytes::Bytes) -> bytes::Bytes {
     bytes::Bytes::from(text.replace(&format!("=\"{nonce}\""), "=\"\""))
 }
 
+/// The console depends on who asks; it is never cached, even before sign-in (the
+/// sign-in form carries a per-session CSRF token).
+fn is_staff_only(path: &str) -> bool {
+    path == "/admin" || path.starts_with("/admin/") || path.starts_with("/_console/")
+}
+
 fn is_anonymous(request: &Request) -> bool {
     !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
@@ -120,7 +126,10 @@ pub async fn layer(
     request: Request,
     next: Next,
 ) -> Response<Body> {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) || !is_anonymous(&request) {
+    if !matches!(*request.method(), Method::GET | Method::HEAD)
+        || !is_anonymous(&request)
+        || is_staff_only(request.uri().path())
+    {
         return next.run(request).await;
     }
     let path = request

@@ -87,6 +87,7 @@ impl SeedIncident {
             impact: self.impact,
             started_at: self.started_at,
             components: self.components,
+            first_update: None,
         })];
         changes.extend(self.updates.into_iter().map(|u| {
             Change::PostUpdate(NewUpdate {
@@ -102,6 +103,7 @@ impl SeedIncident {
                     .into_iter()
                     .map(|(component, status)| StatusChange { component, status })
                     .collect(),
+                still_affected_confirmed: false,
             })
         }));
         changes

@@ -33,6 +33,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// A component's state now ("service/component").
+    pub fn current_status(&self, component: &str) -> ComponentStatus {
+        self.current
+            .get(component)
+            .copied()
+            .unwrap_or(ComponentStatus::Operational)
+    }
+
     pub fn build(
         version: u64,
         catalog: Arc<Catalog>,
@@ -149,7 +157,7 @@ impl Snapshot {
             .unwrap_or(ComponentStatus::Operational)
     }
 
-    fn text(lang: Lang, ko: &str, en: Option<&str>) -> Text {
+    pub fn text(lang: Lang, ko: &str, en: Option<&str>) -> Text {
         match (lang, en.map(str::trim).filter(|e| !e.is_empty())) {
             (Lang::En, Some(en)) => Text {
                 text: en.to_string(),
@@ -285,14 +293,16 @@ impl Snapshot {
         }
     }
 
-    fn update_view(&self, update: &UpdateRecord, lang: Lang) -> UpdateView {
+    pub fn update_view(&self, update: &UpdateRecord, lang: Lang) -> UpdateView {
         UpdateView {
+            id: update.id,
             at: update.at,
             state: update.state,
             kind: update.kind,
             retrospective: update.retrospective,
             body: Self::text(lang, &update.body_ko, update.body_en.as_deref()),
             changes: self.named_states(&update.changes, lang),
+            edited_at: update.edited_at,
         }
     }
 

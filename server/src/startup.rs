@@ -3,11 +3,14 @@
 use crate::catalog::Catalog;
 use crate::changes::{refresh_loop, Changes, LastKnownState};
 use crate::config::Config;
+use crate::console::Console;
 use crate::http::{router, AppState};
 use crate::seed;
 use crate::snapshot::SnapshotHandle;
 use crate::static_files::StaticFiles;
 use crate::store;
+use crate::templates;
+use crate::throttle::SignInThrottle;
 use anyhow::Context;
 use axum::Router;
 use chrono::Utc;
@@ -104,10 +107,27 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
     let statics = Arc::new(StaticFiles::load(std::path::Path::new(
         leptos.site_root.as_ref(),
     )));
+    if let Some(changes) = &changes {
+        // Expired staff sessions are deleted hourly (they are refused as soon as they expire).
+        tokio::spawn(
+            tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+                changes.store().sessions(),
+                tokio::time::Duration::from_secs(3600),
+            ),
+        );
+    }
+    let console = Arc::new(Console {
+        changes: changes.clone(),
+        snapshot: snapshot.clone(),
+        templates: templates::load(&config.templates)?,
+        throttle: SignInThrottle::default(),
+    });
     let router = router(AppState {
         leptos,
         snapshot: snapshot.clone(),
         statics,
+        console,
+        secure_cookies: config.secure_cookies(),
     });
     Ok(Running {
         router,
@@ -116,7 +136,9 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
     })
 }
 
-async fn open_and_seed(config: &Config, catalog: &Arc<Catalog>) -> anyhow::Result<Changes> {
+/// Opens (and migrates) the database and loads the seeded history if it is not there yet,
+/// so that the ledger always starts with the first seeded fact.
+pub async fn open_and_seed(config: &Config, catalog: &Arc<Catalog>) -> anyhow::Result<Changes> {
     let store = store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;

@@ -316,6 +316,7 @@ fn a_change_is_on_the_public_page_within_a_second() {
                         component: "kakaotalk/media".into(),
                         status: ComponentStatus::PartialOutage,
                     }],
+                    first_update: None,
                 }),
             )
             .await
@@ -332,6 +333,7 @@ fn a_change_is_on_the_public_page_within_a_second() {
                     body_ko: "사진 전송이 지연되고 있습니다. <script>alert(1)</script>".into(),
                     body_en: None,
                     components: vec![],
+                    still_affected_confirmed: false,
                 }),
             )
             .await

@@ -41,6 +41,7 @@ fn new_incident(id: &str) -> Change {
             component: "kakaotalk/media".into(),
             status: ComponentStatus::MajorOutage,
         }],
+        first_update: None,
     })
 }
 
@@ -172,6 +173,7 @@ async fn a_change_and_its_ledger_entry_are_written_together(db: TestDb) {
             component: "kakaotalk/media".into(),
             status: ComponentStatus::Operational,
         }],
+        still_affected_confirmed: false,
     });
     changes.apply("comms-kim", update).await.unwrap();
     let state = changes.store().load().await.unwrap();

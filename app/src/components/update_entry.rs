@@ -40,6 +40,7 @@ pub fn UpdateEntry(update: UpdateView, lang: Lang) -> impl IntoView {
             </header>
             {apology.then(|| view! { <p class="official-label">{s.official_statement}</p> })}
             <LocalText text=update.body lang />
+            {update.edited_at.map(|at| view! { <p class="edited">{s.edited}" " <Time at lang /></p> })}
             {update.retrospective.then(|| view! { <p class="retro">{s.retrospective}</p> })}
             {changes}
         </article>

@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod console;
 mod errors;
 mod history;
 mod home;

@@ -4,7 +4,7 @@
 mod sql;
 
 use crate::ledger::LedgerEntry;
-use app::model::{ComponentStatus, Impact, IncidentState, UpdateKind};
+use app::model::{ComponentStatus, Impact, IncidentState, Role, UpdateKind};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -48,6 +48,9 @@ pub struct UpdateRecord {
     pub body_ko: String,
     pub body_en: Option<String>,
     pub changes: Vec<StatusChange>,
+    /// When the text was last corrected after publication.
+    #[serde(default)]
+    pub edited_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,23 +80,52 @@ pub struct MaintenanceRecord {
     pub components: Vec<String>,
 }
 
-/// A change to the public state. Each is written with its ledger entry in one
-/// transaction; the serialised form is what the ledger records.
+/// A change: to the public state, or to who may change it (accounts, sign-ins). Each is
+/// written with its ledger entry in one transaction; the serialised form is what the
+/// ledger records (never a password hash).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     OpenIncident(NewIncident),
     PostUpdate(NewUpdate),
+    CorrectUpdate(Correction),
+    SetComponentStatus(ComponentStatusChange),
     ScheduleMaintenance(MaintenanceRecord),
+    AddUser(NewUser),
+    UpdateUser(UserChange),
+    SignIn(SignInRecord),
+    SignInFailed(SignInRecord),
+    SignOut(SignInRecord),
 }
+
+/// The ledger actions that change what the public pages show.
+pub const PUBLIC_ACTIONS: [&str; 5] = [
+    "open_incident",
+    "post_update",
+    "correct_update",
+    "set_component_status",
+    "schedule_maintenance",
+];
 
 impl Change {
     pub fn action(&self) -> &'static str {
         match self {
             Change::OpenIncident(_) => "open_incident",
             Change::PostUpdate(_) => "post_update",
+            Change::CorrectUpdate(_) => "correct_update",
+            Change::SetComponentStatus(_) => "set_component_status",
             Change::ScheduleMaintenance(_) => "schedule_maintenance",
+            Change::AddUser(_) => "add_user",
+            Change::UpdateUser(_) => "update_user",
+            Change::SignIn(_) => "sign_in",
+            Change::SignInFailed(_) => "sign_in_failed",
+            Change::SignOut(_) => "sign_out",
         }
+    }
+
+    /// Whether the public pages change with it (and so the snapshot is rebuilt).
+    pub fn is_public(&self) -> bool {
+        PUBLIC_ACTIONS.contains(&self.action())
     }
 }
 
@@ -107,6 +139,18 @@ pub struct NewIncident {
     pub started_at: DateTime<Utc>,
     /// The state each affected component goes to at `started_at`.
     pub components: Vec<StatusChange>,
+    /// The first public update, published with the incident (staff always write one;
+    /// the seeded history adds its updates one by one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_update: Option<FirstUpdate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FirstUpdate {
+    pub at: DateTime<Utc>,
+    pub kind: UpdateKind,
+    pub body_ko: String,
+    pub body_en: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -118,8 +162,63 @@ pub struct NewUpdate {
     pub retrospective: bool,
     pub body_ko: String,
     pub body_en: Option<String>,
-    /// Components whose state changes at `at`.
+    /// Components whose state changes at `at`. On a resolve, the write path adds every
+    /// affected component not named here, back to operational.
     pub components: Vec<StatusChange>,
+    /// A resolve that leaves components affected must say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub still_affected_confirmed: bool,
+}
+
+/// A published update's text corrected: the public page says "edited"; the original
+/// text stays in the ledger entry that published it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    pub incident_id: String,
+    pub update_id: i64,
+    pub body_ko: String,
+    pub body_en: Option<String>,
+}
+
+/// A component's state changed on its own (e.g. back to operational while the
+/// incident continues), now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentStatusChange {
+    pub component: String,
+    pub status: ComponentStatus,
+    pub incident_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub name: String,
+    pub role: Role,
+    /// Argon2id PHC string; never serialised, so never in the ledger.
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserChange {
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// A sign-in, failed sign-in or sign-out, with the address it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignInRecord {
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserRecord {
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,12 +227,19 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("session store: {0}")]
+    Sessions(#[from] tower_sessions_sqlx_store::SqlxStoreError),
     #[error("{0}")]
     Conflict(String),
 }
 
+/// Staff sessions live in the same database (tower-sessions' own table).
+pub trait SessionsIn {
+    fn sessions(&self) -> crate::sessions::SessionBackend;
+}
+
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SessionsIn + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     async fn load(&self) -> Result<StoredState, StoreError>;
@@ -145,6 +251,9 @@ pub trait Store: Send + Sync + 'static {
         change: &Change,
     ) -> Result<LedgerEntry, StoreError>;
     async fn incident_exists(&self, id: &str) -> Result<bool, StoreError>;
+    async fn user(&self, name: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Every account, by name.
+    async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
     /// The whole ledger in sequence order.
     async fn ledger(&self) -> Result<Vec<LedgerEntry>, StoreError>;
 }

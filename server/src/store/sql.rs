@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::ledger::{self, LedgerEntry};
+use crate::sessions::SessionBackend;
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -44,6 +45,9 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
+            .migrate()
+            .await?;
         Ok(Self {
             pool,
             write_lock: tokio::sync::Mutex::new(()),
@@ -64,6 +68,9 @@ impl PostgresStore {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+            .migrate()
+            .await?;
         Ok(Self {
             pool,
             write_lock: tokio::sync::Mutex::new(()),
@@ -83,6 +90,22 @@ fn parse<T>(value: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Resul
 /// hashed into the ledger and what is read back the same value.
 fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(6)
+}
+
+fn user_record<'r, R: Row>(row: &'r R) -> Result<UserRecord, StoreError>
+where
+    &'r str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(UserRecord {
+        name: row.try_get("name")?,
+        role: parse(&row.try_get::<String, _>("role")?, "role", Role::parse)?,
+        password_hash: row.try_get("password_hash")?,
+        active: row.try_get("active")?,
+        created_at: row.try_get("created_at")?,
+    })
 }
 
 macro_rules! sql_store {
@@ -129,7 +152,7 @@ macro_rules! sql_store {
 
                 let mut updates: HashMap<String, Vec<UpdateRecord>> = HashMap::new();
                 for row in sqlx::query(
-                    "SELECT id, incident_id, at, state, kind, retrospective, body_ko, body_en \
+                    "SELECT id, incident_id, at, state, kind, retrospective, body_ko, body_en, edited_at \
                      FROM incident_updates ORDER BY at, id",
                 )
                 .fetch_all(pool)
@@ -145,6 +168,7 @@ macro_rules! sql_store {
                         body_ko: row.try_get("body_ko")?,
                         body_en: row.try_get("body_en")?,
                         changes: changes_by_update.remove(&id).unwrap_or_default(),
+                        edited_at: row.try_get("edited_at")?,
                     });
                 }
 
@@ -192,7 +216,10 @@ macro_rules! sql_store {
                     });
                 }
 
-                let last_change = sqlx::query("SELECT at FROM ledger ORDER BY seq DESC LIMIT 1")
+                let last_change = sqlx::query(&format!(
+                    "SELECT at FROM ledger WHERE action IN ({}) ORDER BY seq DESC LIMIT 1",
+                    PUBLIC_ACTIONS.map(|a| format!("'{a}'")).join(", ")
+                ))
                     .fetch_optional(pool)
                     .await?
                     .map(|row| row.try_get("at"))
@@ -240,6 +267,23 @@ macro_rules! sql_store {
                                 .bind(&new.id)
                                 .execute(&mut *tx)
                                 .await?;
+                        }
+                        if let Some(first) = &new.first_update {
+                            sqlx::query(
+                                "INSERT INTO incident_updates \
+                                 (incident_id, at, state, kind, retrospective, body_ko, body_en, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                            )
+                            .bind(&new.id)
+                            .bind(micros(first.at))
+                            .bind(IncidentState::Investigating.as_str())
+                            .bind(first.kind.as_str())
+                            .bind(false)
+                            .bind(&first.body_ko)
+                            .bind(&first.body_en)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
                         }
                     }
                     Change::PostUpdate(new) => {
@@ -304,6 +348,58 @@ macro_rules! sql_store {
                         .execute(&mut *tx)
                         .await?;
                     }
+                    Change::CorrectUpdate(fix) => {
+                        let changed = sqlx::query(
+                            "UPDATE incident_updates SET body_ko = $1, body_en = $2, edited_at = $3 \
+                             WHERE id = $4 AND incident_id = $5",
+                        )
+                        .bind(&fix.body_ko)
+                        .bind(&fix.body_en)
+                        .bind(at)
+                        .bind(fix.update_id)
+                        .bind(&fix.incident_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                        if changed != 1 {
+                            return Err(StoreError::Conflict(format!("there is no update {} in incident '{}'", fix.update_id, fix.incident_id)));
+                        }
+                    }
+                    Change::SetComponentStatus(set) => {
+                        sqlx::query("INSERT INTO component_events (component, status, at, incident_id) VALUES ($1, $2, $3, $4)")
+                            .bind(&set.component)
+                            .bind(set.status.as_str())
+                            .bind(at)
+                            .bind(&set.incident_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Change::AddUser(user) => {
+                        sqlx::query(
+                            "INSERT INTO users (name, role, password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(&user.name)
+                        .bind(user.role.as_str())
+                        .bind(&user.password_hash)
+                        .bind(true)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    Change::UpdateUser(user) => {
+                        let changed = sqlx::query("UPDATE users SET role = $1, active = $2 WHERE name = $3")
+                            .bind(user.role.as_str())
+                            .bind(user.active)
+                            .bind(&user.name)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        if changed != 1 {
+                            return Err(StoreError::Conflict(format!("there is no account '{}'", user.name)));
+                        }
+                    }
+                    // Recorded in the ledger only.
+                    Change::SignIn(_) | Change::SignInFailed(_) | Change::SignOut(_) => {}
                 }
 
                 let head = sqlx::query("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")
@@ -338,6 +434,24 @@ macro_rules! sql_store {
                     .is_some())
             }
 
+            async fn user(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
+                sqlx::query("SELECT name, role, password_hash, active, created_at FROM users WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|row| user_record(&row))
+                    .transpose()
+            }
+
+            async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+                sqlx::query("SELECT name, role, password_hash, active, created_at FROM users ORDER BY name")
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(user_record)
+                    .collect()
+            }
+
             async fn ledger(&self) -> Result<Vec<LedgerEntry>, StoreError> {
                 let rows = sqlx::query("SELECT seq, at, actor, action, canonical, prev_hash, hash FROM ledger ORDER BY seq")
                     .fetch_all(&self.pool)
@@ -361,9 +475,23 @@ macro_rules! sql_store {
 }
 
 sql_store!(SqliteStore, "sqlite", "");
+impl SessionsIn for SqliteStore {
+    fn sessions(&self) -> SessionBackend {
+        SessionBackend::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(
+            self.pool.clone(),
+        ))
+    }
+}
 // Serialises writers across every instance sharing the database: the ledger is a chain.
 sql_store!(
     PostgresStore,
     "postgres",
     "LOCK TABLE ledger IN EXCLUSIVE MODE"
 );
+impl SessionsIn for PostgresStore {
+    fn sessions(&self) -> SessionBackend {
+        SessionBackend::Postgres(tower_sessions_sqlx_store::PostgresStore::new(
+            self.pool.clone(),
+        ))
+    }
+}

@@ -104,6 +104,8 @@ pub fn config(db: &TestDb) -> Config {
         seed: repo_root().join("seed/kakao-history.toml"),
         last_state: db.dir.path().join("last-state.json"),
         refresh_seconds: 60,
+        templates: repo_root().join("config/templates.toml"),
+        public_url: String::new(),
     }
 }
 

@@ -1,0 +1,227 @@
+//! What the staff console pages show, and the one endpoint they load it from. The data
+//! depends on who is signed in, so it is never cached; the server builds it from the
+//! session, the snapshot and the database.
+
+use crate::model::{ComponentStatus, Impact, IncidentState, Lang, Role, UpdateKind};
+use crate::views::{IncidentView, MaintenanceView, Text, UpdateView};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+/// Which console page is asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsolePage {
+    SignIn,
+    Dashboard,
+    NewIncident,
+    Incident(String),
+    NewMaintenance,
+    Users,
+    Ledger,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub name: String,
+    pub role: Role,
+}
+
+/// What a form needs after a refused or previewed submission: what was typed (so nothing
+/// is lost), what is wrong next to each field, and a preview of the public text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Flash {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub field_errors: Vec<(String, String)>,
+    pub values: Vec<(String, String)>,
+    pub preview: Option<Preview>,
+}
+
+impl Flash {
+    pub fn value(&self, name: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn has_value(&self, name: &str, value: &str) -> bool {
+        self.values.iter().any(|(k, v)| k == name && v == value)
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        self.field_errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, e)| e.clone())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Exactly what the public incident page would show for a submission.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub title: Option<Text>,
+    pub update: UpdateView,
+}
+
+/// A component as a choice in a form, with its current state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentChoice {
+    /// "service/component"
+    pub id: String,
+    pub service: String,
+    pub name: String,
+    pub status: ComponentStatus,
+}
+
+/// A prepared text staff pick and then edit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    pub id: String,
+    pub name: String,
+    pub kind: UpdateKind,
+    pub state: IncidentState,
+    pub title_ko: String,
+    pub title_en: String,
+    pub body_ko: String,
+    pub body_en: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentRow {
+    pub id: String,
+    pub title: Text,
+    pub impact: Impact,
+    pub state: IncidentState,
+    pub started_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub open: Vec<IncidentRow>,
+    pub recent: Vec<IncidentRow>,
+    pub components: Vec<ComponentChoice>,
+    pub maintenance: Vec<MaintenanceView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentForm {
+    pub components: Vec<ComponentChoice>,
+    pub templates: Vec<Template>,
+    /// Now, in KST, as a `datetime-local` value: the default start time.
+    pub now_local: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentDesk {
+    pub incident: IncidentView,
+    /// The components of the services this incident touches, with their state now.
+    pub components: Vec<ComponentChoice>,
+    pub templates: Vec<Template>,
+    /// Each update's text in both languages, to start a correction from.
+    pub originals: Vec<UpdateText>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpdateText {
+    pub id: i64,
+    pub body_ko: String,
+    pub body_en: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserRow {
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LedgerRow {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LedgerReport {
+    pub count: usize,
+    pub head: String,
+    /// The first entry that does not verify, and why; None when the chain is intact.
+    pub broken: Option<(i64, String)>,
+    /// Newest first.
+    pub recent: Vec<LedgerRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ConsoleBody {
+    SignIn,
+    /// Not signed in (the server also redirects to the sign-in page).
+    NeedSignIn,
+    /// Signed in, but the role may not see this page.
+    Forbidden,
+    NotFound,
+    /// The database cannot be reached: the public pages are served read-only.
+    Unavailable,
+    Dashboard(Dashboard),
+    NewIncident(IncidentForm),
+    Incident(Box<IncidentDesk>),
+    NewMaintenance(IncidentForm),
+    Users(Vec<UserRow>),
+    Ledger(LedgerReport),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsoleView {
+    pub csrf: String,
+    pub me: Option<Me>,
+    pub flash: Flash,
+    pub body: ConsoleBody,
+}
+
+/// The server's side of the console pages.
+#[cfg(feature = "ssr")]
+pub trait ConsoleModel: Send + Sync + 'static {
+    fn view(
+        &self,
+        request: http::request::Parts,
+        page: ConsolePage,
+        lang: Lang,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ConsoleView> + Send>>;
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct ConsoleState(pub std::sync::Arc<dyn ConsoleModel>);
+
+#[server(prefix = "/_console", endpoint = "view", input = Json)]
+pub async fn get_console(page: ConsolePage, lang: Lang) -> Result<ConsoleView, ServerFnError> {
+    let model = use_context::<ConsoleState>()
+        .ok_or_else(|| ServerFnError::new("the console is not available"))?;
+    let request =
+        use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+    }
+    let view = model.0.view(request, page, lang).await;
+    if view.body == ConsoleBody::NeedSignIn {
+        let to = if lang == Lang::default() {
+            "/admin/signin".to_string()
+        } else {
+            format!("/admin/signin?lang={lang}")
+        };
+        leptos_axum::redirect(&to);
+    }
+    Ok(view)
+}

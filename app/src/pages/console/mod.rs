@@ -1,0 +1,110 @@
+//! The staff console: one file per page, all loaded from `get_console`. Every form is a
+//! plain POST to `/admin/actions/…` (the server answers with a redirect), so the console
+//! works the same with JavaScript off; with it on, navigation stays in the page.
+
+mod dashboard;
+mod forms;
+mod incident_desk;
+mod ledger;
+mod maintenance_new;
+mod new_incident;
+mod sign_in;
+mod users;
+
+pub use dashboard::ConsoleDashboard;
+pub use incident_desk::ConsoleIncident;
+pub use ledger::ConsoleLedger;
+pub use maintenance_new::ConsoleNewMaintenance;
+pub use new_incident::ConsoleNewIncident;
+pub use sign_in::ConsoleSignIn;
+pub use users::ConsoleUsers;
+
+use super::{set_status, LoadError};
+use crate::console::{get_console, ConsoleBody, ConsolePage, ConsoleView};
+use crate::console_i18n::{console_strings, role_label};
+use crate::i18n::strings;
+use crate::layout::use_lang;
+use crate::model::Lang;
+use forms::FormBasics;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+/// Renders a page's own body, or None when the body is not the page's.
+type Render = fn(&ConsoleView, Lang) -> Option<AnyView>;
+
+/// Loads a console page and puts it in the console frame.
+pub(crate) fn console_page(
+    page: impl Fn() -> ConsolePage + Send + Sync + 'static,
+    render: Render,
+) -> impl IntoView {
+    let ctx = use_lang();
+    let data = Resource::new(
+        move || (page(), ctx.get()),
+        |(page, lang)| get_console(page, lang),
+    );
+    view! {
+        <Meta name="robots" content="noindex" />
+        <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
+            {move || Suspend::new(async move {
+                let lang = ctx.untracked();
+                match data.await {
+                    Ok(view) => frame(view, lang, render),
+                    Err(_) => view! { <LoadError /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
+    let ctx = use_lang();
+    let c = console_strings(lang);
+    let message = |code: u16, text: &'static str| {
+        set_status(code);
+        view! { <p class="console-message">{text}</p> }.into_any()
+    };
+    let body = match &view.body {
+        // The server answers this one with a redirect to the sign-in page.
+        ConsoleBody::NeedSignIn => view! {
+            <p class="console-message">
+                {c.need_sign_in}" "<a href=ctx.href("/admin/signin")>{c.sign_in}</a>
+            </p>
+        }
+        .into_any(),
+        ConsoleBody::Forbidden => message(403, c.forbidden),
+        ConsoleBody::NotFound => message(404, c.not_found),
+        ConsoleBody::Unavailable => message(503, c.unavailable),
+        _ => render(&view, lang).unwrap_or_else(|| message(404, c.not_found)),
+    };
+    let nav = view.me.clone().map(|me| {
+        let role = me.role;
+        view! {
+            <nav class="console-nav" aria-label=c.console>
+                <a href=ctx.href("/admin")>{c.dashboard}</a>
+                {role.can_publish().then(|| view! {
+                    <a href=ctx.href("/admin/incidents/new")>{c.new_incident}</a>
+                    <a href=ctx.href("/admin/maintenance/new")>{c.new_maintenance}</a>
+                })}
+                {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/users")>{c.users}</a> })}
+                {role.can_read_ledger().then(|| view! { <a href=ctx.href("/admin/ledger")>{c.ledger}</a> })}
+            </nav>
+            <form class="console-me" method="post" action="/admin/actions/signout">
+                <FormBasics csrf=view.csrf.clone() />
+                <span>{c.signed_in_as}" "<strong>{me.name}</strong>" ("{role_label(lang, role)}")"</span>
+                <button type="submit" class="link-button">{c.sign_out}</button>
+            </form>
+            {(!role.can_publish()).then(|| view! { <p class="read-only-note">{c.read_only}</p> })}
+        }
+    });
+    let flash = view.flash;
+    view! {
+        <Title text=c.console />
+        <div class="console">
+            <div class="console-bar">{nav}</div>
+            {flash.notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
+            {flash.error.map(|error| view! { <p class="form-error" role="alert">{error}</p> })}
+            {body}
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,72 @@
+use super::console_page;
+use super::forms::{
+    kind_options, value_of, ComponentSelects, FormBasics, PreviewBlock, SelectField, SubmitButtons,
+    TemplatePicker, TextField,
+};
+use crate::console::{ConsoleBody, ConsolePage, ConsoleView, Template};
+use crate::console_i18n::console_strings;
+use crate::i18n::impact_label;
+use crate::model::{Impact, Lang, UpdateKind};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ConsoleNewIncident() -> impl IntoView {
+    console_page(|| ConsolePage::NewIncident, render)
+}
+
+/// The template named in the address (`?template=`), if any.
+pub(super) fn chosen_template(templates: &[Template]) -> Option<Template> {
+    let id = use_query_map().read_untracked().get("template")?;
+    templates.iter().find(|t| t.id == id).cloned()
+}
+
+fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
+    let ConsoleBody::NewIncident(form) = &view.body else {
+        return None;
+    };
+    let c = console_strings(lang);
+    let flash = view.flash.clone();
+    let kinds = vec![UpdateKind::Update, UpdateKind::Apology];
+    let template = chosen_template(&form.templates);
+    let t =
+        |f: fn(&Template) -> &String| template.as_ref().map(|t| f(t).clone()).unwrap_or_default();
+    let impacts = [Impact::Minor, Impact::Major, Impact::Critical, Impact::None]
+        .into_iter()
+        .map(|i| (i.as_str().to_string(), impact_label(lang, i).to_string()))
+        .collect();
+    let kind_default = template
+        .as_ref()
+        .map(|t| t.kind)
+        .unwrap_or(UpdateKind::Update);
+    Some(
+        view! {
+            <h1 class="page-title">{c.new_incident}</h1>
+            <TemplatePicker templates=form.templates.clone() kinds=kinds.clone() chosen=template.as_ref().map(|t| t.id.clone()) />
+            <PreviewBlock preview=flash.preview.clone() lang />
+            <form class="console-form" method="post" action="/admin/actions/open-incident">
+                <FormBasics csrf=view.csrf.clone() />
+                <TextField name="title_ko" label=c.title_ko value=value_of(&flash, "title_ko", t(|t| &t.title_ko))
+                    error=flash.error_for("title_ko") required=true max=200 />
+                <TextField name="title_en" label=c.title_en value=value_of(&flash, "title_en", t(|t| &t.title_en))
+                    error=flash.error_for("title_en") max=200 help=c.optional />
+                <SelectField name="impact".into() label=c.impact.into() options=impacts
+                    selected=value_of(&flash, "impact", "major") error=flash.error_for("impact").unwrap_or_default() />
+                <TextField name="started_at" label=c.started_at input_type="datetime-local"
+                    value=value_of(&flash, "started_at", form.now_local.clone())
+                    error=flash.error_for("started_at") required=true help=c.started_at_help />
+                <ComponentSelects components=form.components.clone() flash=flash.clone() lang
+                    none_label=c.not_affected with_operational=false legend=c.affected_components
+                    error=flash.error_for("components") />
+                <SelectField name="kind".into() label=c.kind.into() options=kind_options(lang, &kinds)
+                    selected=value_of(&flash, "kind", kind_default.as_str()) />
+                <TextField name="body_ko" label=c.body_ko multiline=true value=value_of(&flash, "body_ko", t(|t| &t.body_ko))
+                    error=flash.error_for("body_ko") required=true max=10000 />
+                <TextField name="body_en" label=c.body_en multiline=true value=value_of(&flash, "body_en", t(|t| &t.body_en))
+                    error=flash.error_for("body_en") max=10000 help=c.optional />
+                <SubmitButtons publish=c.publish />
+            </form>
+        }
+        .into_any(),
+    )
+}

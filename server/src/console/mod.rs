@@ -1,0 +1,78 @@
+//! The staff console on the server: the data its pages show (`model`), the form posts
+//! that change things (`actions`), and the ledger export. Every change goes through
+//! `Changes::apply`, so every one is in the ledger.
+
+mod actions;
+mod form;
+mod model;
+mod responses;
+
+use crate::changes::Changes;
+use crate::snapshot::SnapshotHandle;
+use crate::templates::TemplateDef;
+use crate::throttle::SignInThrottle;
+use app::console::{ConsoleState, Me};
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+pub struct Console {
+    /// None while the database is unreachable: the console is then unavailable.
+    pub changes: Option<Arc<Changes>>,
+    pub snapshot: Arc<SnapshotHandle>,
+    pub templates: Vec<TemplateDef>,
+    pub throttle: SignInThrottle,
+}
+
+impl Console {
+    /// The signed-in account as the database has it now: a deactivated account, or one
+    /// whose session outlived it, is signed out here.
+    pub async fn me(&self, session: &Session) -> Option<Me> {
+        let changes = self.changes.as_ref()?;
+        let signed_in = crate::sessions::signed_in(session).await?;
+        match changes.store().user(&signed_in.name).await {
+            Ok(Some(user)) if user.active => Some(Me {
+                name: user.name,
+                role: user.role,
+            }),
+            Ok(_) => {
+                let _ = crate::sessions::sign_out(session).await;
+                None
+            }
+            Err(error) => {
+                tracing::error!(%error, "reading the account of a session");
+                None
+            }
+        }
+    }
+}
+
+/// What the Leptos pages are given to load console data.
+pub fn state(console: Arc<Console>) -> ConsoleState {
+    ConsoleState(Arc::new(model::Model(console)))
+}
+
+pub fn router(console: Arc<Console>) -> Router {
+    Router::new()
+        .route("/admin/actions/signin", post(actions::sign_in))
+        .route("/admin/actions/signout", post(actions::sign_out))
+        .route("/admin/actions/open-incident", post(actions::open_incident))
+        .route("/admin/actions/post-update", post(actions::post_update))
+        .route(
+            "/admin/actions/correct-update",
+            post(actions::correct_update),
+        )
+        .route(
+            "/admin/actions/component-status",
+            post(actions::component_status),
+        )
+        .route(
+            "/admin/actions/schedule-maintenance",
+            post(actions::schedule_maintenance),
+        )
+        .route("/admin/actions/add-user", post(actions::add_user))
+        .route("/admin/actions/update-user", post(actions::update_user))
+        .route("/admin/ledger/export", get(actions::export_ledger))
+        .with_state(console)
+}

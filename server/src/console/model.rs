@@ -1,0 +1,245 @@
+//! What each console page shows, built from the session, the snapshot and the database.
+
+use super::responses::take_flash;
+use super::Console;
+use crate::ledger;
+use crate::snapshot::Snapshot;
+use crate::templates;
+use app::api::ReadModel;
+use app::console::*;
+use app::model::{IncidentState, Lang};
+use chrono::Utc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+pub struct Model(pub Arc<Console>);
+
+impl ConsoleModel for Model {
+    fn view(
+        &self,
+        request: http::request::Parts,
+        page: ConsolePage,
+        lang: Lang,
+    ) -> Pin<Box<dyn Future<Output = ConsoleView> + Send>> {
+        let console = self.0.clone();
+        Box::pin(async move { build(&console, request, page, lang).await })
+    }
+}
+
+fn bare(body: ConsoleBody) -> ConsoleView {
+    ConsoleView {
+        csrf: String::new(),
+        me: None,
+        flash: Flash::default(),
+        body,
+    }
+}
+
+async fn build(
+    console: &Console,
+    request: http::request::Parts,
+    page: ConsolePage,
+    lang: Lang,
+) -> ConsoleView {
+    let (Some(changes), Some(session)) = (&console.changes, request.extensions.get::<Session>())
+    else {
+        return bare(ConsoleBody::Unavailable);
+    };
+    let Ok(csrf) = crate::sessions::csrf_token(session).await else {
+        return bare(ConsoleBody::Unavailable);
+    };
+    let me = console.me(session).await;
+    let flash = take_flash(session).await;
+    let view = |me: Option<Me>, body| ConsoleView {
+        csrf: csrf.clone(),
+        me,
+        flash: flash.clone(),
+        body,
+    };
+    if page == ConsolePage::SignIn {
+        return view(me, ConsoleBody::SignIn);
+    }
+    let Some(me) = me else {
+        return view(None, ConsoleBody::NeedSignIn);
+    };
+    let snapshot = console.snapshot.load();
+    let role = me.role;
+    let body = match page {
+        ConsolePage::SignIn => ConsoleBody::SignIn,
+        ConsolePage::Dashboard => ConsoleBody::Dashboard(dashboard(&snapshot, lang)),
+        ConsolePage::NewIncident | ConsolePage::NewMaintenance if !role.can_publish() => {
+            ConsoleBody::Forbidden
+        }
+        ConsolePage::NewIncident => {
+            ConsoleBody::NewIncident(incident_form(console, &snapshot, lang))
+        }
+        ConsolePage::NewMaintenance => {
+            ConsoleBody::NewMaintenance(incident_form(console, &snapshot, lang))
+        }
+        ConsolePage::Incident(id) => match snapshot.incident(&id, lang) {
+            None => ConsoleBody::NotFound,
+            Some(incident) => {
+                let record = snapshot.state.incidents.iter().find(|i| i.id == id);
+                let services: Vec<&str> = record
+                    .map(|r| {
+                        r.components
+                            .iter()
+                            .filter_map(|c| c.component.split_once('/').map(|(s, _)| s))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ConsoleBody::Incident(Box::new(IncidentDesk {
+                    incident,
+                    components: choices(&snapshot, lang, |id| {
+                        services.iter().any(|s| id.starts_with(&format!("{s}/")))
+                    }),
+                    templates: templates::for_reader(&console.templates, lang),
+                    originals: record
+                        .map(|r| {
+                            r.updates
+                                .iter()
+                                .map(|u| UpdateText {
+                                    id: u.id,
+                                    body_ko: u.body_ko.clone(),
+                                    body_en: u.body_en.clone(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }))
+            }
+        },
+        ConsolePage::Users if !role.can_manage_staff() => ConsoleBody::Forbidden,
+        ConsolePage::Users => match changes.store().users().await {
+            Ok(users) => ConsoleBody::Users(
+                users
+                    .into_iter()
+                    .map(|u| UserRow {
+                        name: u.name,
+                        role: u.role,
+                        active: u.active,
+                        created_at: u.created_at,
+                    })
+                    .collect(),
+            ),
+            Err(_) => ConsoleBody::Unavailable,
+        },
+        ConsolePage::Ledger if !role.can_read_ledger() => ConsoleBody::Forbidden,
+        ConsolePage::Ledger => match changes.store().ledger().await {
+            Ok(entries) => ConsoleBody::Ledger(ledger_report(&entries)),
+            Err(_) => ConsoleBody::Unavailable,
+        },
+    };
+    view(Some(me), body)
+}
+
+/// Components as form choices, in catalog order, with their state now.
+fn choices(snapshot: &Snapshot, lang: Lang, keep: impl Fn(&str) -> bool) -> Vec<ComponentChoice> {
+    let mut out = Vec::new();
+    for service in &snapshot.catalog.services {
+        for component in &service.components {
+            let id = format!("{}/{}", service.slug, component.slug);
+            if !keep(&id) {
+                continue;
+            }
+            let (service_name, name) = match lang {
+                Lang::Ko => (&service.name_ko, &component.name_ko),
+                Lang::En => (&service.name_en, &component.name_en),
+            };
+            out.push(ComponentChoice {
+                status: snapshot.current_status(&id),
+                id,
+                service: service_name.clone(),
+                name: name.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn row(record: &crate::store::IncidentRecord, lang: Lang) -> IncidentRow {
+    IncidentRow {
+        id: record.id.clone(),
+        title: Snapshot::text(lang, &record.title_ko, record.title_en.as_deref()),
+        impact: record.impact,
+        state: record.state,
+        started_at: record.started_at,
+    }
+}
+
+fn dashboard(snapshot: &Snapshot, lang: Lang) -> Dashboard {
+    let incidents = &snapshot.state.incidents;
+    let open = incidents
+        .iter()
+        .rev()
+        .filter(|i| i.state != IncidentState::Resolved)
+        .map(|i| row(i, lang))
+        .collect();
+    let recent = incidents
+        .iter()
+        .rev()
+        .filter(|i| i.state == IncidentState::Resolved)
+        .take(5)
+        .map(|i| row(i, lang))
+        .collect();
+    let now = Utc::now();
+    let maintenance = snapshot
+        .state
+        .maintenances
+        .iter()
+        .filter(|m| m.ends_at > now)
+        .map(|m| app::views::MaintenanceView {
+            id: m.id.clone(),
+            title: Snapshot::text(lang, &m.title_ko, m.title_en.as_deref()),
+            body: Snapshot::text(lang, &m.body_ko, m.body_en.as_deref()),
+            starts_at: m.starts_at,
+            ends_at: m.ends_at,
+            components: m.components.clone(),
+            in_progress: m.starts_at <= now,
+        })
+        .collect();
+    Dashboard {
+        open,
+        recent,
+        components: choices(snapshot, lang, |_| true),
+        maintenance,
+    }
+}
+
+fn incident_form(console: &Console, snapshot: &Snapshot, lang: Lang) -> IncidentForm {
+    IncidentForm {
+        components: choices(snapshot, lang, |_| true),
+        templates: templates::for_reader(&console.templates, lang),
+        now_local: super::form::kst_now_local(),
+    }
+}
+
+pub fn ledger_report(entries: &[ledger::LedgerEntry]) -> LedgerReport {
+    let (count, head, broken) = match ledger::verify(entries) {
+        Ok(ok) => (ok.count, ok.head, None),
+        Err(broken) => (
+            entries.len(),
+            String::new(),
+            Some((broken.seq(), broken.to_string())),
+        ),
+    };
+    LedgerReport {
+        count,
+        head,
+        broken,
+        recent: entries
+            .iter()
+            .rev()
+            .take(50)
+            .map(|e| LedgerRow {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                hash: e.hash.clone(),
+            })
+            .collect(),
+    }
+}
