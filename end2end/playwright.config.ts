@@ -40,12 +40,27 @@ export default defineConfig({
     {
       name: 'js',
       use: { javaScriptEnabled: true },
+      testIgnore: /console\.spec\.ts$/,
     },
     {
       name: 'nojs',
       use: { javaScriptEnabled: false },
       // Hydration and client-side navigation only exist with JavaScript on.
-      testIgnore: /hydration\.spec\.ts$/,
+      testIgnore: [/hydration\.spec\.ts$/, /console\.spec\.ts$/],
+    },
+    // The console changes the public state, so it runs after the public-page suites,
+    // one project at a time.
+    {
+      name: 'console-js',
+      use: { javaScriptEnabled: true },
+      testMatch: /console\.spec\.ts$/,
+      dependencies: ['js', 'nojs'],
+    },
+    {
+      name: 'console-nojs',
+      use: { javaScriptEnabled: false },
+      testMatch: /console\.spec\.ts$/,
+      dependencies: ['console-js'],
     },
   ],
 });

@@ -27,6 +27,10 @@ cargo leptos build
 
 echo "==> end-to-end tests in Chromium"
 port="${E2E_PORT:-3197}"
+# The first administrator, created the way the README tells a new user to.
+export E2E_ADMIN_NAME="e2e-admin" E2E_ADMIN_PASSWORD="e2e admin password $RANDOM$RANDOM"
+printf '%s\n' "$E2E_ADMIN_PASSWORD" | DATABASE_URL="sqlite://$work/status.db" RUST_LOG=warn \
+  target/debug/server user add --role admin "$E2E_ADMIN_NAME" >/dev/null
 DATABASE_URL="sqlite://$work/status.db" STATUS_LAST_STATE="$work/last-state.json" \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=status RUST_LOG=warn \
   target/debug/server serve >"$work/server.log" 2>&1 &

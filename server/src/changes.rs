@@ -478,3 +478,182 @@ pub async fn refresh_loop(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ComponentEvent, Correction, NewUpdate};
+    use app::model::Impact;
+
+    fn state(incident_state: IncidentState) -> StoredState {
+        let at = Utc::now();
+        let event = |component: &str, status| ComponentEvent {
+            component: component.into(),
+            status,
+            at,
+            incident_id: Some("fire".into()),
+        };
+        StoredState {
+            incidents: vec![IncidentRecord {
+                id: "fire".into(),
+                title_ko: "화재".into(),
+                title_en: None,
+                impact: Impact::Critical,
+                state: incident_state,
+                started_at: at,
+                resolved_at: None,
+                components: vec![
+                    StatusChange {
+                        component: "kakaotalk/messages".into(),
+                        status: ComponentStatus::MajorOutage,
+                    },
+                    StatusChange {
+                        component: "kakaotalk/media".into(),
+                        status: ComponentStatus::MajorOutage,
+                    },
+                ],
+                updates: vec![],
+            }],
+            events: vec![
+                event("kakaotalk/messages", ComponentStatus::MajorOutage),
+                event("kakaotalk/media", ComponentStatus::MajorOutage),
+                // Photos came back on their own while the incident went on.
+                event("kakaotalk/media", ComponentStatus::Operational),
+            ],
+            maintenances: vec![],
+            last_change: None,
+        }
+    }
+
+    fn update(
+        state: IncidentState,
+        kind: UpdateKind,
+        components: Vec<StatusChange>,
+        confirmed: bool,
+    ) -> Change {
+        Change::PostUpdate(NewUpdate {
+            incident_id: "fire".into(),
+            at: Utc::now(),
+            state,
+            kind,
+            retrospective: false,
+            body_ko: "본문".into(),
+            body_en: None,
+            components,
+            still_affected_confirmed: confirmed,
+        })
+    }
+
+    fn field(result: Result<(), ChangeError>) -> &'static str {
+        match result {
+            Err(ChangeError::Invalid(problem)) => problem.field,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_resolve_brings_back_what_is_still_affected_and_only_that() {
+        let mut change = update(IncidentState::Resolved, UpdateKind::Update, vec![], false);
+        check_against_state(&state(IncidentState::Monitoring), &mut change, Utc::now()).unwrap();
+        let Change::PostUpdate(resolved) = change else {
+            unreachable!()
+        };
+        assert_eq!(
+            resolved.components,
+            vec![StatusChange {
+                component: "kakaotalk/messages".into(),
+                status: ComponentStatus::Operational
+            }]
+        );
+    }
+
+    #[test]
+    fn a_resolve_that_leaves_an_outage_must_say_so() {
+        let outage = vec![StatusChange {
+            component: "kakaotalk/messages".into(),
+            status: ComponentStatus::PartialOutage,
+        }];
+        let mut change = update(
+            IncidentState::Resolved,
+            UpdateKind::Update,
+            outage.clone(),
+            false,
+        );
+        assert_eq!(
+            field(check_against_state(
+                &state(IncidentState::Identified),
+                &mut change,
+                Utc::now()
+            )),
+            "components"
+        );
+        let mut change = update(IncidentState::Resolved, UpdateKind::Update, outage, true);
+        check_against_state(&state(IncidentState::Identified), &mut change, Utc::now()).unwrap();
+    }
+
+    #[test]
+    fn after_resolution_only_a_postmortem_follows() {
+        let resolved = state(IncidentState::Resolved);
+        let mut reopen = update(IncidentState::Monitoring, UpdateKind::Update, vec![], false);
+        assert_eq!(
+            field(check_against_state(&resolved, &mut reopen, Utc::now())),
+            "state"
+        );
+        let mut apology = update(IncidentState::Resolved, UpdateKind::Apology, vec![], false);
+        assert_eq!(
+            field(check_against_state(&resolved, &mut apology, Utc::now())),
+            "state"
+        );
+        let mut postmortem = update(
+            IncidentState::Resolved,
+            UpdateKind::Postmortem,
+            vec![],
+            false,
+        );
+        check_against_state(&resolved, &mut postmortem, Utc::now()).unwrap();
+        let mut early = update(
+            IncidentState::Resolved,
+            UpdateKind::Postmortem,
+            vec![],
+            false,
+        );
+        assert_eq!(
+            field(check_against_state(
+                &state(IncidentState::Monitoring),
+                &mut early,
+                Utc::now()
+            )),
+            "kind"
+        );
+    }
+
+    #[test]
+    fn updates_and_corrections_need_an_incident_and_an_update_that_exist() {
+        let mut elsewhere = Change::CorrectUpdate(Correction {
+            incident_id: "fire".into(),
+            update_id: 99,
+            body_ko: "정정".into(),
+            body_en: None,
+        });
+        assert_eq!(
+            field(check_against_state(
+                &state(IncidentState::Monitoring),
+                &mut elsewhere,
+                Utc::now()
+            )),
+            "update"
+        );
+        let mut orphan = update(IncidentState::Monitoring, UpdateKind::Update, vec![], false);
+        if let Change::PostUpdate(u) = &mut orphan {
+            u.incident_id = "flood".into();
+        }
+        assert_eq!(
+            field(check_against_state(
+                &state(IncidentState::Monitoring),
+                &mut orphan,
+                Utc::now()
+            )),
+            "incident"
+        );
+    }
+}

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .with_state(state.leptos)
         .merge(console::router(state.console.clone()))
+        .layer(axum::middleware::from_fn(console::skip_followed_render))
         // Sessions are loaded only by what reads them: the public pages never do.
         .layer(sessions::layer(sessions, state.secure_cookies))
 }

@@ -186,6 +186,9 @@ on_both_backends!(
     an_incident_from_open_to_postmortem,
 );
 
+/// A console action: where it posts, its fields, and whether the role may do it.
+type Action<'a> = (&'a str, Vec<(&'a str, &'a str)>, bool);
+
 const OPEN: &[(&str, &str)] = &[
     ("intent", "publish"),
     ("title_ko", "카카오톡 사진 전송 장애"),
@@ -236,7 +239,7 @@ async fn every_role_can_do_exactly_what_it_may(db: TestDb) {
         let fire = state.incidents.iter().find(|i| i.id == fire_id).unwrap();
         let update_id = fire.updates[0].id.to_string();
         let new_name = format!("new-by-{}", role.as_str());
-        let actions: Vec<(&str, Vec<(&str, &str)>, bool)> = vec![
+        let actions: Vec<Action> = vec![
             (
                 "/admin/actions/post-update",
                 vec![
@@ -757,4 +760,65 @@ async fn an_incident_from_open_to_postmortem(db: TestDb) {
     assert!(public(&app, id.clone()).await.contains("Cause and fixes"));
     server::ledger::verify(&app.changes.clone().unwrap().store().ledger().await.unwrap())
         .expect("the ledger verifies");
+}
+
+/// The README's promise: an export can be re-verified by someone else's few lines of
+/// Python (scripts/verify-ledger.py uses none of this project's code), and an edit to the
+/// export is caught there too.
+#[test]
+fn an_exported_ledger_verifies_with_an_independent_script() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let mut admin = signed_in(&app, "auditor", app::model::Role::Admin).await;
+        let mut fields = OPEN.to_vec();
+        fields.push((
+            "body_en",
+            "Quotes \" and back\\slashes, tabs\t, 한글 and emoji 🔥 survive",
+        ));
+        admin.act("/admin/actions/open-incident", &fields).await;
+        let export = admin.get("/admin/ledger/export").await;
+        assert_eq!(export.status, StatusCode::OK);
+        let head = app
+            .changes
+            .clone()
+            .unwrap()
+            .store()
+            .ledger()
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .hash
+            .clone();
+
+        let run = |text: String| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("ledger.jsonl");
+            std::fs::write(&path, text).unwrap();
+            let out = std::process::Command::new("python3")
+                .arg(common::repo_root().join("scripts/verify-ledger.py"))
+                .arg(&path)
+                .output()
+                .expect("python3 runs");
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            )
+        };
+        let (ok, said) = run(export.body.clone());
+        assert!(ok, "{said}");
+        assert_eq!(
+            said.trim(),
+            format!("OK {} {head}", export.body.lines().count())
+        );
+
+        let tampered =
+            export
+                .body
+                .replacen("사진 전송이 되지 않습니다.", "사진 전송은 정상입니다.", 1);
+        let (ok, said) = run(tampered);
+        assert!(!ok);
+        assert!(said.contains("the hash does not match"), "{said}");
+    })
 }

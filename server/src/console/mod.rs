@@ -12,6 +12,10 @@ use crate::snapshot::SnapshotHandle;
 use crate::templates::TemplateDef;
 use crate::throttle::SignInThrottle;
 use app::console::{ConsoleState, Me};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, Method, Response, StatusCode};
+use axum::middleware::Next;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
@@ -46,6 +50,30 @@ impl Console {
             }
         }
     }
+}
+
+/// With JavaScript on, console forms are posted by fetch, which follows the redirect with
+/// `Accept: application/json`; the page then loads its data itself. Rendering the page
+/// for that followed request would be wasted (and would use up the form's flash), so it
+/// gets an empty answer: the address is all the browser needs from it.
+pub async fn skip_followed_render(request: Request, next: Next) -> Response<Body> {
+    let path = request.uri().path();
+    let console_page =
+        (path == "/admin" || path.starts_with("/admin/")) && path != "/admin/ledger/export";
+    let followed = request.method() == Method::GET
+        && console_page
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .is_some_and(|v| v.as_bytes() == b"application/json");
+    if followed {
+        return Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(Body::empty())
+            .expect("valid response");
+    }
+    next.run(request).await
 }
 
 /// What the Leptos pages are given to load console data.

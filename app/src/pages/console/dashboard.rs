@@ -1,5 +1,5 @@
 use super::console_page;
-use super::forms::{status_options, FormBasics};
+use super::forms::{post_form, status_options, FormBasics};
 use crate::components::{StatusBadge, Time};
 use crate::console::{ConsoleBody, ConsolePage, ConsoleView, IncidentRow};
 use crate::console_i18n::console_strings;
@@ -42,7 +42,6 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
     let components = d
         .components
         .iter()
-        .cloned()
         .map(|comp| {
             let label = format!("{} · {}", comp.service, comp.name);
             let control = if can_publish {
@@ -55,14 +54,21 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                         view! { <option value=value selected=is>{text}</option> }
                     })
                     .collect_view();
+                let (csrf, component, hidden_label) =
+                    (view.csrf.clone(), comp.id.clone(), label.clone());
                 view! {
-                    <form class="inline-form" method="post" action="/admin/actions/component-status">
-                        <FormBasics csrf=view.csrf.clone() />
-                        <input type="hidden" name="component" value=comp.id.clone() />
-                        <label class="visually-hidden" for=id.clone()>{label.clone()}</label>
+                    {post_form(
+                         "/admin/actions/component-status",
+                         "inline-form",
+                         view! {
+                        <FormBasics csrf />
+                        <input type="hidden" name="component" value=component />
+                        <label class="visually-hidden" for=id.clone()>{hidden_label}</label>
                         <select id=id name="status">{options}</select>
                         <button type="submit" class="secondary">{c.set_status}</button>
-                    </form>
+                         }
+                         .into_any(),
+                     )}
                 }
                 .into_any()
             } else {
@@ -79,12 +85,13 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
     let maintenance = if d.maintenance.is_empty() {
         view! { <p>{c.no_maintenance}</p> }.into_any()
     } else {
-        d.maintenance
+        let items = d
+            .maintenance
             .iter()
             .cloned()
             .map(|m| view! { <li>{m.title.text}" · "<Time at=m.starts_at lang />" – "<Time at=m.ends_at lang /></li> })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="console-list">{items}</ul> }.into_any()
     };
     Some(
         view! {
@@ -96,11 +103,11 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
             <section aria-labelledby="cs-h">
                 <h2 id="cs-h">{c.component_status}</h2>
                 <p class="help">{c.component_status_help}</p>
-                <table class="console-table"><tbody>{components}</tbody></table>
+                <table class="console-table status-table"><tbody>{components}</tbody></table>
             </section>
             <section aria-labelledby="mt-h">
                 <h2 id="mt-h">{c.upcoming_maintenance}</h2>
-                <ul class="console-list">{maintenance}</ul>
+                {maintenance}
             </section>
             <section aria-labelledby="recent-h">
                 <h2 id="recent-h">{c.recent_incidents}</h2>

@@ -8,6 +8,62 @@ use crate::i18n::{kind_label, state_label, status_label};
 use crate::layout::use_lang;
 use crate::model::{ComponentStatus, IncidentState, Lang, UpdateKind};
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Console form submissions made from the page (JavaScript on): a version bumped when a
+/// submission lands back on the same address (so the page reloads its data), and the
+/// status of a refusal that came back as a page of its own (403, 429, 503).
+#[derive(Clone, Copy)]
+pub struct Submissions {
+    pub version: RwSignal<usize>,
+    pub refused: RwSignal<Option<u16>>,
+}
+
+/// A form that posts to a console action: a plain POST with JavaScript off; with it on,
+/// leptos_router's `<Form>` posts it with fetch and follows the redirect in the page.
+#[component]
+pub fn PostForm(
+    action: &'static str,
+    #[prop(optional)] class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let submissions = expect_context::<Submissions>();
+    let on_response: std::sync::Arc<dyn Fn(&leptos::web_sys::Response)> =
+        std::sync::Arc::new(move |response| {
+            if response.redirected() {
+                submissions.refused.set(None);
+                // Back on the same address (a refusal, a preview, a change made here): reload
+                // its data. A new address loads its own when the router gets there.
+                let target = response.url();
+                let rest = target
+                    .split_once("://")
+                    .map_or(target.as_str(), |(_, rest)| rest);
+                let target = rest.find('/').map_or("/", |i| &rest[i..]);
+                let location = window().location();
+                let here = format!(
+                    "{}{}",
+                    location.pathname().unwrap_or_default(),
+                    location.search().unwrap_or_default()
+                );
+                if target.split('#').next() == Some(here.as_str()) {
+                    submissions.version.update(|v| *v += 1);
+                }
+            } else if response.status() >= 400 {
+                submissions.refused.set(Some(response.status()));
+            }
+        });
+    view! {
+        <leptos_router::components::Form method="post" action=action on_response attr:class=class>
+            {children()}
+        </leptos_router::components::Form>
+    }
+}
+
+/// A `PostForm` around fields built beforehand (a component's children must own what
+/// they show, so the fields are rendered first).
+pub fn post_form(action: &'static str, class: &'static str, fields: AnyView) -> impl IntoView {
+    view! { <PostForm action class>{fields}</PostForm> }
+}
 
 /// The CSRF token, and the reader's language when the address chose it.
 #[component]
@@ -86,6 +142,7 @@ pub fn SelectField(
 ) -> impl IntoView {
     let id = format!("f-{}", name.replace('/', "-"));
     let error_id = format!("{id}-error");
+    let error = error.filter(|e| !e.is_empty());
     let invalid = error.is_some();
     let options = options
         .into_iter()
@@ -173,7 +230,7 @@ pub fn ComponentSelects(
                     }
                 })
                 .collect_view();
-            view! { <div class="component-group"><h3>{service}</h3>{selects}</div> }
+            view! { <fieldset class="component-group"><legend>{service}</legend>{selects}</fieldset> }
         })
         .collect_view();
     let described = error.is_some().then_some("f-components-error");
@@ -207,8 +264,8 @@ pub fn TemplatePicker(
         .explicit
         .get_untracked()
         .then(|| view! { <input type="hidden" name="lang" value=ctx.untracked().code() /> });
-    view! {
-        <form class="template-picker" method="get">
+    let action = use_location().pathname.get_untracked();
+    let fields = view! {
             {lang}
             <label for="f-template">{c.template}</label>
             <select id="f-template" name="template">
@@ -216,7 +273,12 @@ pub fn TemplatePicker(
                 {options}
             </select>
             <button type="submit" class="secondary">{c.use_template}</button>
-        </form>
+    }
+    .into_any();
+    view! {
+        <leptos_router::components::Form method="get" action attr:class="template-picker">
+            {fields}
+        </leptos_router::components::Form>
     }
 }
 

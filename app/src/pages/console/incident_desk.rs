@@ -1,7 +1,7 @@
 use super::console_page;
 use super::forms::{
-    kind_options, state_options, value_of, ComponentSelects, FormBasics, PreviewBlock, SelectField,
-    SubmitButtons, TemplatePicker, TextField,
+    kind_options, post_form, state_options, value_of, ComponentSelects, FormBasics, PreviewBlock,
+    SelectField, SubmitButtons, TemplatePicker, TextField,
 };
 use super::new_incident::chosen_template;
 use crate::components::UpdateEntry;
@@ -74,7 +74,10 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                     <details class="correction">
                         <summary>{c.correct}</summary>
                         <p class="help">{c.correct_help}</p>
-                        <form method="post" action="/admin/actions/correct-update">
+                        {post_form(
+                             "/admin/actions/correct-update",
+                             "",
+                             view! {
                             <FormBasics csrf=view.csrf.clone() />
                             <input type="hidden" name="incident" value=id.clone() />
                             <input type="hidden" name="update" value=update_id />
@@ -89,7 +92,9 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                                 <textarea id=format!("{prefix}-en") name="body_en" rows="4">{en.unwrap_or_default()}</textarea>
                             </div>
                             <div class="buttons"><button type="submit">{c.save_correction}</button></div>
-                        </form>
+                             }
+                             .into_any(),
+                         )}
                     </details>
                 }
             });
@@ -97,13 +102,16 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
         })
         .collect_view();
 
-    let post_form = can_publish.then(|| {
+    let update_form = can_publish.then(|| {
         view! {
             <section aria-labelledby="post-h">
                 <h2 id="post-h">{c.post_update}</h2>
                 <TemplatePicker templates=desk.templates.clone() kinds=kinds.clone() chosen=template.as_ref().map(|t| t.id.clone()) />
                 <PreviewBlock preview=flash.preview.clone() lang />
-                <form class="console-form" method="post" action="/admin/actions/post-update">
+                {post_form(
+                     "/admin/actions/post-update",
+                     "console-form",
+                     view! {
                     <FormBasics csrf=view.csrf.clone() />
                     <input type="hidden" name="incident" value=id.clone() />
                     {(!resolved).then(|| view! {
@@ -129,7 +137,9 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                         </div>
                     })}
                     <SubmitButtons publish=c.publish />
-                </form>
+                     }
+                     .into_any(),
+                 )}
             </section>
         }
     });
@@ -141,7 +151,7 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                 <span class=format!("state st-{}", summary.state.as_str())>{state_label(lang, summary.state)}</span>
                 " · "<a href=ctx.href(&format!("/incidents/{id}"))>{c.view_public}</a>
             </p>
-            {post_form}
+            {update_form}
             <section aria-labelledby="tl-h">
                 <h2 id="tl-h">{crate::i18n::strings(lang).timeline}</h2>
                 <ol class="timeline">{timeline}</ol>

@@ -1,5 +1,5 @@
 use super::console_page;
-use super::forms::{value_of, FormBasics, TextField};
+use super::forms::{post_form, value_of, FormBasics, TextField};
 use crate::console::{ConsoleBody, ConsolePage, ConsoleView};
 use crate::console_i18n::console_strings;
 use crate::model::Lang;
@@ -42,7 +42,10 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
     Some(
         view! {
             <h1 class="page-title">{c.new_maintenance}</h1>
-            <form class="console-form" method="post" action="/admin/actions/schedule-maintenance">
+            {post_form(
+                 "/admin/actions/schedule-maintenance",
+                 "console-form",
+                 view! {
                 <FormBasics csrf=view.csrf.clone() />
                 <TextField name="title_ko" label=c.title_ko value=value_of(&flash, "title_ko", t(|t| &t.title_ko))
                     error=flash.error_for("title_ko") required=true max=200 />
@@ -62,7 +65,9 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                 <TextField name="body_en" label=c.body_en multiline=true value=value_of(&flash, "body_en", t(|t| &t.body_en))
                     error=flash.error_for("body_en") max=10000 help=c.optional />
                 <div class="buttons"><button type="submit">{c.schedule}</button></div>
-            </form>
+                 }
+                 .into_any(),
+             )}
         }
         .into_any(),
     )

@@ -25,7 +25,7 @@ use crate::console_i18n::{console_strings, role_label};
 use crate::i18n::strings;
 use crate::layout::use_lang;
 use crate::model::Lang;
-use forms::FormBasics;
+use forms::{post_form, FormBasics, Submissions};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -38,9 +38,16 @@ pub(crate) fn console_page(
     render: Render,
 ) -> impl IntoView {
     let ctx = use_lang();
+    let submissions = Submissions {
+        version: RwSignal::new(0),
+        refused: RwSignal::new(None),
+    };
+    provide_context(submissions);
+    // The query is part of the key: a template chosen (`?template=`) re-renders the form.
+    let search = leptos_router::hooks::use_location().search;
     let data = Resource::new(
-        move || (page(), ctx.get()),
-        |(page, lang)| get_console(page, lang),
+        move || (page(), ctx.get(), submissions.version.get(), search.get()),
+        |(page, lang, _, _)| get_console(page, lang),
     );
     view! {
         <Meta name="robots" content="noindex" />
@@ -88,21 +95,38 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
                 {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/users")>{c.users}</a> })}
                 {role.can_read_ledger().then(|| view! { <a href=ctx.href("/admin/ledger")>{c.ledger}</a> })}
             </nav>
-            <form class="console-me" method="post" action="/admin/actions/signout">
+            {post_form(
+                 "/admin/actions/signout",
+                 "console-me",
+                 view! {
                 <FormBasics csrf=view.csrf.clone() />
                 <span>{c.signed_in_as}" "<strong>{me.name}</strong>" ("{role_label(lang, role)}")"</span>
                 <button type="submit" class="link-button">{c.sign_out}</button>
-            </form>
+                 }
+                 .into_any(),
+             )}
             {(!role.can_publish()).then(|| view! { <p class="read-only-note">{c.read_only}</p> })}
         }
     });
     let flash = view.flash;
+    let submissions = expect_context::<Submissions>();
+    let refused = move || {
+        submissions.refused.get().map(|status| {
+            let text = match status {
+                403 => c.refused_forbidden,
+                429 => c.refused_throttled,
+                _ => c.unavailable,
+            };
+            view! { <p class="form-error" role="alert">{text}</p> }
+        })
+    };
     view! {
         <Title text=c.console />
         <div class="console">
             <div class="console-bar">{nav}</div>
             {flash.notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
             {flash.error.map(|error| view! { <p class="form-error" role="alert">{error}</p> })}
+            {refused}
             {body}
         </div>
     }

@@ -1,7 +1,7 @@
 use super::console_page;
 use super::forms::{
-    kind_options, value_of, ComponentSelects, FormBasics, PreviewBlock, SelectField, SubmitButtons,
-    TemplatePicker, TextField,
+    kind_options, post_form, value_of, ComponentSelects, FormBasics, PreviewBlock, SelectField,
+    SubmitButtons, TemplatePicker, TextField,
 };
 use crate::console::{ConsoleBody, ConsolePage, ConsoleView, Template};
 use crate::console_i18n::console_strings;
@@ -44,7 +44,10 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
             <h1 class="page-title">{c.new_incident}</h1>
             <TemplatePicker templates=form.templates.clone() kinds=kinds.clone() chosen=template.as_ref().map(|t| t.id.clone()) />
             <PreviewBlock preview=flash.preview.clone() lang />
-            <form class="console-form" method="post" action="/admin/actions/open-incident">
+            {post_form(
+                 "/admin/actions/open-incident",
+                 "console-form",
+                 view! {
                 <FormBasics csrf=view.csrf.clone() />
                 <TextField name="title_ko" label=c.title_ko value=value_of(&flash, "title_ko", t(|t| &t.title_ko))
                     error=flash.error_for("title_ko") required=true max=200 />
@@ -65,7 +68,9 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                 <TextField name="body_en" label=c.body_en multiline=true value=value_of(&flash, "body_en", t(|t| &t.body_en))
                     error=flash.error_for("body_en") max=10000 help=c.optional />
                 <SubmitButtons publish=c.publish />
-            </form>
+                 }
+                 .into_any(),
+             )}
         }
         .into_any(),
     )

@@ -1,5 +1,5 @@
 use super::console_page;
-use super::forms::{FormBasics, TextField};
+use super::forms::{post_form, FormBasics, TextField};
 use crate::console::{ConsoleBody, ConsolePage, ConsoleView};
 use crate::console_i18n::console_strings;
 use crate::model::Lang;
@@ -20,14 +20,19 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
         view! {
             <section class="sign-in">
                 <h1 class="page-title">{c.sign_in}</h1>
-                <form method="post" action="/admin/actions/signin">
+                {post_form(
+                     "/admin/actions/signin",
+                     "",
+                     view! {
                     <FormBasics csrf=view.csrf.clone() />
                     <TextField name="name" label=c.name value=flash.value("name").unwrap_or_default()
                         error=flash.error_for("name") required=true />
                     <TextField name="password" label=c.password value=String::new()
                         error=flash.error_for("password") required=true input_type="password" />
                     <div class="buttons"><button type="submit">{c.sign_in}</button></div>
-                </form>
+                     }
+                     .into_any(),
+                 )}
             </section>
         }
         .into_any(),

@@ -1,5 +1,5 @@
 use super::console_page;
-use super::forms::{value_of, FormBasics, SelectField, TextField};
+use super::forms::{post_form, value_of, FormBasics, SelectField, TextField};
 use crate::components::Time;
 use crate::console::{ConsoleBody, ConsolePage, ConsoleView};
 use crate::console_i18n::{console_strings, role_label};
@@ -26,7 +26,6 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
     let flash = view.flash.clone();
     let rows = users
         .iter()
-        .cloned()
         .map(|user| {
             let role_id = format!("r-{}", user.name);
             let active_id = format!("a-{}", user.name);
@@ -38,7 +37,10 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                 <tr>
                     <th scope="row">{user.name.clone()}</th>
                     <td>
-                        <form class="inline-form" method="post" action="/admin/actions/update-user">
+                        {post_form(
+                             "/admin/actions/update-user",
+                             "inline-form",
+                             view! {
                             <FormBasics csrf=view.csrf.clone() />
                             <input type="hidden" name="name" value=user.name.clone() />
                             <label class="visually-hidden" for=role_id.clone()>{c.role}</label>
@@ -46,7 +48,9 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                             <input type="checkbox" id=active_id.clone() name="active" value="1" checked=user.active />
                             <label for=active_id>{c.active}</label>
                             <button type="submit" class="secondary">{c.save}</button>
-                        </form>
+                             }
+                             .into_any(),
+                         )}
                     </td>
                     <td><Time at=user.created_at lang /></td>
                 </tr>
@@ -62,7 +66,10 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
             </table>
             <section aria-labelledby="add-h">
                 <h2 id="add-h">{c.add_user}</h2>
-                <form class="console-form" method="post" action="/admin/actions/add-user">
+                {post_form(
+                     "/admin/actions/add-user",
+                     "console-form",
+                     view! {
                     <FormBasics csrf=view.csrf.clone() />
                     <TextField name="name" label=c.name value=value_of(&flash, "name", "") error=flash.error_for("name") required=true max=32 />
                     <SelectField name="role".into() label=c.role.into() options=role_options(lang)
@@ -70,7 +77,9 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                     <TextField name="password" label=c.password value=String::new() error=flash.error_for("password")
                         required=true input_type="password" max=128 />
                     <div class="buttons"><button type="submit">{c.add_user}</button></div>
-                </form>
+                     }
+                     .into_any(),
+                 )}
             </section>
         }
         .into_any(),
