@@ -449,6 +449,16 @@ impl LastKnownState {
     }
 }
 
+/// The next moment a maintenance window starts or ends, after `now`.
+fn next_maintenance_edge(state: &StoredState, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    state
+        .maintenances
+        .iter()
+        .flat_map(|m| [m.starts_at, m.ends_at])
+        .filter(|at| *at > now)
+        .min()
+}
+
 /// Keeps the snapshot current: reloads from the database after every change published
 /// here and once a minute (changes made by other instances; time passing). When the
 /// database cannot be read, the last snapshot stays and is only re-timed.
@@ -462,9 +472,14 @@ pub async fn refresh_loop(
     let mut ticker = tokio::time::interval(every);
     ticker.tick().await;
     loop {
+        // A maintenance window opens or closes at its minute, not up to a tick later.
+        let edge = next_maintenance_edge(&snapshot.load().state, Utc::now())
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .unwrap_or(Duration::from_secs(24 * 3600));
         tokio::select! {
             changed = published.changed() => if changed.is_err() { return },
             _ = ticker.tick() => {}
+            _ = tokio::time::sleep(edge) => {}
         }
         match store.load().await {
             Ok(state) => {

@@ -822,3 +822,50 @@ fn an_exported_ledger_verifies_with_an_independent_script() {
         assert!(said.contains("the hash does not match"), "{said}");
     })
 }
+
+/// Scheduled maintenance switches its components to under_maintenance when the window
+/// opens and back when it closes, with nobody clicking.
+#[test]
+fn maintenance_switches_components_on_its_own() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let changes = app.changes.clone().unwrap();
+        let now = chrono::Utc::now();
+        changes
+            .apply(
+                "comms",
+                Change::ScheduleMaintenance(server::store::MaintenanceRecord {
+                    id: "db-upgrade".into(),
+                    title_ko: "DB 업그레이드".into(),
+                    title_en: None,
+                    body_ko: "점검".into(),
+                    body_en: None,
+                    starts_at: now + chrono::Duration::milliseconds(1500),
+                    ends_at: now + chrono::Duration::milliseconds(3000),
+                    components: vec!["kakaopay/payments".into()],
+                }),
+            )
+            .await
+            .unwrap();
+        let status = || app.snapshot.load().current_status("kakaopay/payments");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(
+            status(),
+            app::model::ComponentStatus::Operational,
+            "not yet"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(
+            status(),
+            app::model::ComponentStatus::UnderMaintenance,
+            "in the window"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(
+            status(),
+            app::model::ComponentStatus::Operational,
+            "after it"
+        );
+    })
+}
