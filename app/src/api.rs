@@ -2,7 +2,9 @@
 //! database); in the browser they are GET requests, so caches and ETags apply to them too.
 
 use crate::model::Lang;
-use crate::views::{FilterError, HistoryView, HomeView, IncidentView, ServiceView, SiteInfo};
+use crate::views::{
+    FilterError, HistoryView, HomeView, IncidentView, ReportPage, ServiceView, SiteInfo,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -20,6 +22,8 @@ pub trait ReadModel: Send + Sync + 'static {
         page: Option<&str>,
         lang: Lang,
     ) -> Result<HistoryView, FilterError>;
+    /// The report form of a service, with what users report now. None for no such service.
+    fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage>;
 }
 
 /// The read model as a context value, provided by the server for pages and endpoints alike.
@@ -62,4 +66,12 @@ pub async fn get_history(
     lang: Lang,
 ) -> Result<Result<HistoryView, FilterError>, ServerFnError> {
     Ok(read_model()?.history(service.as_deref(), year.as_deref(), page.as_deref(), lang))
+}
+
+#[server(prefix = "/_status", endpoint = "report", input = GetUrl)]
+pub async fn get_report_page(
+    slug: String,
+    lang: Lang,
+) -> Result<Option<ReportPage>, ServerFnError> {
+    Ok(read_model()?.report_page(&slug, lang))
 }

@@ -183,6 +183,8 @@ pub enum ConsoleBody {
 pub struct ConsoleView {
     pub csrf: String,
     pub me: Option<Me>,
+    /// Services users are reporting problems with, that no open incident covers.
+    pub crowd_alerts: Vec<crate::views::CrowdAlert>,
     pub flash: Flash,
     pub body: ConsoleBody,
 }

@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 pub mod console;
 pub mod console_i18n;
+pub mod crowd_i18n;
 pub mod format;
 pub mod i18n;
 pub mod layout;
@@ -27,7 +28,9 @@ use pages::console::{
     ConsoleDashboard, ConsoleIncident, ConsoleLedger, ConsoleNewIncident, ConsoleNewMaintenance,
     ConsoleSignIn, ConsoleUsers,
 };
-use pages::{HistoryPage, HomePage, IncidentPage, NotFound, ServicePage};
+use pages::{
+    HistoryPage, HomePage, IncidentPage, NotFound, ReportServicePage, ReportThanksPage, ServicePage,
+};
 
 /// The HTML document around the application (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services/:slug") view=ServicePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/report/:slug") view=ReportServicePage ssr=SsrMode::Async />
+                    <Route path=path!("/report/:slug/thanks") view=ReportThanksPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=ConsoleDashboard ssr=SsrMode::Async />
                     <Route path=path!("/admin/signin") view=ConsoleSignIn ssr=SsrMode::Async />
                     <Route path=path!("/admin/incidents/new") view=ConsoleNewIncident ssr=SsrMode::Async />

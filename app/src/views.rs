@@ -117,6 +117,8 @@ pub struct IncidentView {
     pub affected: Vec<ComponentState>,
     /// First update published at the time (not a retrospective record).
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When users' reports first stood out (the crowd signal fired), if they did.
+    pub crowd_signal_at: Option<DateTime<Utc>>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
 }
@@ -141,6 +143,8 @@ pub struct HomeView {
     pub maintenance: Vec<MaintenanceView>,
     /// When the public state last changed.
     pub updated_at: DateTime<Utc>,
+    /// Services users are reporting problems with right now.
+    pub crowd_alerts: Vec<CrowdAlert>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -159,6 +163,8 @@ pub struct ServiceView {
     /// Newest first.
     pub incidents: Vec<IncidentSummary>,
     pub updated_at: DateTime<Utc>,
+    pub crowd: CrowdView,
+    pub report: ReportChoices,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -203,4 +209,60 @@ pub struct HistoryView {
 pub struct SiteInfo {
     pub name_ko: String,
     pub name_en: String,
+}
+
+/// Reports per 5 minutes over the last 24 hours, with the normal level of each bin.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CrowdChart {
+    /// Start of the first bin.
+    pub start: DateTime<Utc>,
+    pub bin_minutes: u32,
+    pub counts: Vec<u32>,
+    /// Normal reports per bin (from the same time in past weeks).
+    pub normal: Vec<f32>,
+}
+
+/// One problem's (or region's) share of the last hour's reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    pub name: String,
+    pub count: u32,
+    pub percent: u8,
+}
+
+/// What users report about one service: not an official status.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CrowdView {
+    /// Set while the crowd signal fires: when it did.
+    pub firing_since: Option<DateTime<Utc>>,
+    pub last_hour: u32,
+    pub chart: CrowdChart,
+    pub problems: Vec<Share>,
+    pub regions: Vec<Share>,
+}
+
+/// "Users are reporting problems with X", for the home page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CrowdAlert {
+    pub slug: String,
+    pub name: String,
+    pub since: DateTime<Utc>,
+    pub last_hour: u32,
+}
+
+/// What a reporter can choose for one service.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportChoices {
+    pub slug: String,
+    pub name: String,
+    /// (slug, name)
+    pub problems: Vec<(String, String)>,
+    pub regions: Vec<(String, String)>,
+}
+
+/// The report page of a service (and its thank-you page).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportPage {
+    pub choices: ReportChoices,
+    pub crowd: CrowdView,
 }

@@ -9,6 +9,9 @@ use std::path::Path;
 pub struct Catalog {
     pub page: PageInfo,
     pub services: Vec<Service>,
+    /// Where a crowd reporter may say they are (optional in a report).
+    #[serde(default)]
+    pub regions: Vec<Problem>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -39,6 +42,7 @@ pub struct Component {
     pub name_en: String,
 }
 
+/// A named choice of a crowd report: a problem of a service, or a region.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Problem {
     pub slug: String,
@@ -119,6 +123,10 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    pub fn region(&self, slug: &str) -> Option<&Problem> {
+        self.regions.iter().find(|r| r.slug == slug)
     }
 
     pub fn service(&self, slug: &str) -> Option<&Service> {

@@ -528,6 +528,7 @@ mod tests {
                     },
                 ],
                 updates: vec![],
+                crowd_signal_at: None,
             }],
             events: vec![
                 event("kakaotalk/messages", ComponentStatus::MajorOutage),

@@ -104,6 +104,31 @@ pub struct Config {
     /// When it is https, the staff session cookie is marked `Secure`.
     #[arg(long, env = "STATUS_PUBLIC_URL", default_value = "", global = true)]
     pub public_url: String,
+    /// Proxies (comma-separated addresses) whose `X-Forwarded-For` names the client, for
+    /// the per-address limits. Empty: the peer address is the client.
+    #[arg(
+        long,
+        env = "STATUS_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Raw crowd reports are deleted after this many days (the per-minute counts stay).
+    #[arg(
+        long,
+        env = "STATUS_REPORT_RETENTION_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub report_retention_days: u32,
+    /// How often the crowd figures and signal are recomputed, in seconds.
+    #[arg(
+        long,
+        env = "STATUS_CROWD_REFRESH_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub crowd_refresh_seconds: u64,
 }
 
 impl Config {

@@ -2,6 +2,7 @@
 //! static files, a health check, and the 404 page for everything else.
 
 use crate::console::{self, Console};
+use crate::crowd::handlers::{self, Reports};
 use crate::page_cache::{self, PageCache};
 use crate::sessions::{self, SessionBackend};
 use crate::snapshot::SnapshotHandle;
@@ -12,7 +13,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, Response};
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -24,6 +25,8 @@ pub struct AppState {
     pub snapshot: Arc<SnapshotHandle>,
     pub statics: Arc<StaticFiles>,
     pub console: Arc<Console>,
+    /// None while the database is unreachable (reports are then refused with 503).
+    pub reports: Option<Arc<Reports>>,
     pub secure_cookies: bool,
 }
 
@@ -65,9 +68,31 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .with_state(state.leptos)
         .merge(console::router(state.console.clone()))
+        .merge(reports_router(state.reports.clone()))
         .layer(axum::middleware::from_fn(console::skip_followed_render))
         // Sessions are loaded only by what reads them: the public pages never do.
         .layer(sessions::layer(sessions, state.secure_cookies))
+}
+
+fn reports_router(reports: Option<Arc<Reports>>) -> Router {
+    match reports {
+        Some(reports) => Router::new()
+            .route("/report/{slug}", post(handlers::report_form))
+            .route("/api/v1/reports", post(handlers::report_api))
+            .with_state(reports),
+        None => Router::new()
+            .route("/report/{slug}", post(database_down))
+            .route("/api/v1/reports", post(database_down)),
+    }
+}
+
+async fn database_down() -> Response<Body> {
+    Response::builder()
+        .status(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+        .header(header::RETRY_AFTER, "30")
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::from("The database is unavailable; reports cannot be stored right now. / 데이터베이스에 연결할 수 없어 제보를 저장할 수 없습니다."))
+        .expect("valid response")
 }
 
 /// For load balancers: the process is up and serving its snapshot.

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod changes;
 pub mod config;
 pub mod console;
+pub mod crowd;
 pub mod encoded;
 pub mod http;
 pub mod ledger;

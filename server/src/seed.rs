@@ -88,6 +88,7 @@ impl SeedIncident {
             started_at: self.started_at,
             components: self.components,
             first_update: None,
+            crowd_signal_at: None,
         })];
         changes.extend(self.updates.into_iter().map(|u| {
             Change::PostUpdate(NewUpdate {

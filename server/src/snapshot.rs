@@ -3,6 +3,7 @@
 //! and swapped atomically. Pages and endpoints render from it, never from the database.
 
 use crate::catalog::{Catalog, Service};
+use crate::crowd::figures::CrowdState;
 use crate::store::{IncidentRecord, MaintenanceRecord, StoredState, UpdateRecord};
 use crate::uptime::{self, Day};
 use app::api::ReadModel;
@@ -386,7 +387,30 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// What a reporter can choose for a service: its problems, and the regions.
+    pub fn report_choices(&self, service: &Service, lang: Lang) -> ReportChoices {
+        let named = |p: &crate::catalog::Problem| {
+            (p.slug.clone(), Self::name(lang, &p.name_ko, &p.name_en))
+        };
+        ReportChoices {
+            slug: service.slug.clone(),
+            name: Self::name(lang, &service.name_ko, &service.name_en),
+            problems: service.problems.iter().map(named).collect(),
+            regions: self.catalog.regions.iter().map(named).collect(),
+        }
+    }
+}
+
 impl ReadModel for Snapshot {
+    fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage> {
+        let service = self.catalog.service(slug)?;
+        Some(ReportPage {
+            choices: self.report_choices(service, lang),
+            crowd: CrowdView::default(),
+        })
+    }
+
     fn site(&self) -> SiteInfo {
         SiteInfo {
             name_ko: self.catalog.page.name_ko.clone(),
@@ -407,6 +431,7 @@ impl ReadModel for Snapshot {
             active: self.active(None, lang),
             maintenance: self.maintenance(None, lang),
             updated_at: self.updated_at(),
+            crowd_alerts: Vec::new(),
         }
     }
 
@@ -439,6 +464,8 @@ impl ReadModel for Snapshot {
                 .map(|i| self.summary(i, lang))
                 .collect(),
             updated_at: self.updated_at(),
+            crowd: CrowdView::default(),
+            report: self.report_choices(service, lang),
         })
     }
 
@@ -452,6 +479,7 @@ impl ReadModel for Snapshot {
                 .iter()
                 .find(|u| !u.retrospective)
                 .map(|u| u.at),
+            crowd_signal_at: incident.crowd_signal_at,
             updates: incident
                 .updates
                 .iter()
@@ -552,6 +580,8 @@ impl ReadModel for Snapshot {
 /// The current snapshot, swapped atomically; readers never wait for a rebuild.
 pub struct SnapshotHandle {
     current: ArcSwap<Snapshot>,
+    /// What users report, refreshed every few seconds apart from the rest.
+    crowd: ArcSwap<CrowdState>,
     next_version: AtomicU64,
 }
 
@@ -559,6 +589,7 @@ impl SnapshotHandle {
     pub fn new(catalog: Arc<Catalog>, state: Arc<StoredState>, now: DateTime<Utc>) -> Self {
         SnapshotHandle {
             current: ArcSwap::from_pointee(Snapshot::build(1, catalog, state, now)),
+            crowd: ArcSwap::from_pointee(CrowdState::default()),
             next_version: AtomicU64::new(2),
         }
     }
@@ -567,8 +598,18 @@ impl SnapshotHandle {
         self.current.load_full()
     }
 
+    /// Changes whenever what the pages show changes: the state, or the crowd figures.
     pub fn version(&self) -> u64 {
-        self.current.load().version
+        self.current.load().version.max(self.crowd.load().version)
+    }
+
+    pub fn crowd(&self) -> Arc<CrowdState> {
+        self.crowd.load_full()
+    }
+
+    pub fn set_crowd(&self, mut crowd: CrowdState) {
+        crowd.version = self.next_version.fetch_add(1, Ordering::SeqCst);
+        self.crowd.store(Arc::new(crowd));
     }
 
     /// Rebuilds from new state (or the same state at a new time) and swaps it in.
@@ -590,10 +631,23 @@ impl ReadModel for SnapshotHandle {
         self.load().site()
     }
     fn home(&self, lang: Lang) -> HomeView {
-        self.load().home(lang)
+        let snapshot = self.load();
+        let mut home = snapshot.home(lang);
+        home.crowd_alerts = self.crowd().alerts(&snapshot.catalog, lang);
+        home
     }
     fn service(&self, slug: &str, lang: Lang) -> Option<ServiceView> {
-        self.load().service(slug, lang)
+        let mut view = self.load().service(slug, lang)?;
+        view.crowd = self.crowd().view(&self.load().catalog, slug, lang);
+        Some(view)
+    }
+    fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage> {
+        let snapshot = self.load();
+        let service = snapshot.catalog.service(slug)?;
+        Some(ReportPage {
+            choices: snapshot.report_choices(service, lang),
+            crowd: self.crowd().view(&snapshot.catalog, slug, lang),
+        })
     }
     fn incident(&self, id: &str, lang: Lang) -> Option<IncidentView> {
         self.load().incident(id, lang)

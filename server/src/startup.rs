@@ -4,6 +4,9 @@ use crate::catalog::Catalog;
 use crate::changes::{refresh_loop, Changes, LastKnownState};
 use crate::config::Config;
 use crate::console::Console;
+use crate::crowd::figures;
+use crate::crowd::handlers::Reports;
+use crate::crowd::intake::Intake;
 use crate::http::{router, AppState};
 use crate::seed;
 use crate::snapshot::SnapshotHandle;
@@ -116,6 +119,25 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
             ),
         );
     }
+    let reports = changes.as_ref().map(|changes| {
+        let store = changes.store().clone();
+        let intake = Intake::start(catalog.clone(), store.clone());
+        tokio::spawn(figures::run(
+            store.clone(),
+            catalog.clone(),
+            snapshot.clone(),
+            Duration::from_secs(config.crowd_refresh_seconds.max(1)),
+        ));
+        tokio::spawn(housekeeping(
+            intake.clone(),
+            store,
+            config.report_retention_days,
+        ));
+        Arc::new(Reports {
+            intake,
+            trusted_proxies: config.trusted_proxies.clone(),
+        })
+    });
     let console = Arc::new(Console {
         changes: changes.clone(),
         snapshot: snapshot.clone(),
@@ -127,6 +149,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         snapshot: snapshot.clone(),
         statics,
         console,
+        reports,
         secure_cookies: config.secure_cookies(),
     });
     Ok(Running {
@@ -179,6 +202,27 @@ async fn reconnect_loop(
             .await;
             return;
         }
+    }
+}
+
+/// Every minute: forget clients whose repeat window has passed; every hour: delete raw
+/// reports older than the retention period (the per-minute counts stay).
+async fn housekeeping(intake: Arc<Intake>, store: Arc<dyn store::Store>, retention_days: u32) {
+    let mut minutes = 0u32;
+    loop {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        intake.forget_old();
+        if minutes % 60 == 0 {
+            let before = Utc::now() - chrono::Duration::days(i64::from(retention_days));
+            match store.delete_reports_before(before).await {
+                Ok(deleted) if deleted > 0 => {
+                    tracing::info!(deleted, "deleted raw reports past retention")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "deleting old reports failed"),
+            }
+        }
+        minutes = minutes.wrapping_add(1);
     }
 }
 

@@ -317,6 +317,7 @@ fn a_change_is_on_the_public_page_within_a_second() {
                         status: ComponentStatus::PartialOutage,
                     }],
                     first_update: None,
+                    crowd_signal_at: None,
                 }),
             )
             .await

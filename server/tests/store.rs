@@ -42,6 +42,7 @@ fn new_incident(id: &str) -> Change {
             status: ComponentStatus::MajorOutage,
         }],
         first_update: None,
+        crowd_signal_at: None,
     })
 }
 
@@ -68,6 +69,7 @@ on_both_backends!(
     a_refused_change_writes_nothing,
     the_ledger_is_append_only,
     migrations_run_again_without_harm,
+    reports_are_counted_per_minute_and_raw_reports_expire,
 );
 
 async fn seeding_loads_the_five_real_incidents_once(db: TestDb) {
@@ -248,4 +250,85 @@ async fn migrations_run_again_without_harm(db: TestDb) {
     let again = changes(&db).await;
     assert_eq!(again.store().ledger().await.unwrap().len(), count);
     assert_eq!(again.store().load().await.unwrap().incidents.len(), 5);
+}
+
+async fn reports_are_counted_per_minute_and_raw_reports_expire(db: TestDb) {
+    use server::store::{NewReport, SignalRecord};
+    let store = store::connect(&db.url).await.unwrap();
+    let at = kst(2022, 10, 15, 15, 31);
+    let report = |problem: &str, region: &str, seconds: i64| NewReport {
+        service: "kakaotalk".into(),
+        problem: problem.into(),
+        region: region.into(),
+        client: format!("{problem}{region}{seconds}"),
+        at: at + chrono::Duration::seconds(seconds),
+    };
+    // 1,200 in one batch (more than one multi-row INSERT), over two minutes.
+    let mut batch: Vec<_> = (0..1000).map(|i| report("send", "seoul", i % 60)).collect();
+    batch.extend((0..200).map(|i| report("media", "", 60 + i % 60)));
+    store.add_reports(&batch).await.unwrap();
+    // A second batch adds to the same minutes.
+    store
+        .add_reports(&[report("send", "busan", 5)])
+        .await
+        .unwrap();
+
+    let minute = at.timestamp() / 60;
+    let mut totals = store.report_totals(minute, minute + 2).await.unwrap();
+    totals.sort_by_key(|t| t.minute);
+    let per_minute: Vec<_> = totals
+        .iter()
+        .map(|t| (t.minute - minute, t.count))
+        .collect();
+    assert_eq!(per_minute, [(0, 1001), (1, 200)]);
+    let mut breakdown = store.report_breakdown(minute, minute + 2).await.unwrap();
+    breakdown.sort_by(|a, b| b.count.cmp(&a.count));
+    let parts: Vec<_> = breakdown
+        .iter()
+        .map(|b| (b.problem.as_str(), b.region.as_str(), b.count))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("send", "seoul", 1000),
+            ("media", "", 200),
+            ("send", "busan", 1)
+        ]
+    );
+
+    // Raw reports past retention go; the counts stay.
+    let deleted = store
+        .delete_reports_before(at + chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1001);
+    assert_eq!(
+        store
+            .report_totals(minute, minute + 2)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.count)
+            .sum::<i64>(),
+        1201
+    );
+
+    // A signal is saved when it fires and updated when it clears.
+    let mut signal = SignalRecord {
+        service: "kakaotalk".into(),
+        fired_at: at,
+        cleared_at: None,
+        peak: 900,
+    };
+    store.save_signal(&signal).await.unwrap();
+    signal.cleared_at = Some(at + chrono::Duration::hours(5));
+    signal.peak = 4000;
+    store.save_signal(&signal).await.unwrap();
+    assert_eq!(
+        store
+            .signals(at - chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        vec![signal]
+    );
 }

@@ -1,6 +1,7 @@
 //! Small presentational pieces shared by the pages.
 
 mod component_states;
+mod crowd;
 mod incident_card;
 mod local_text;
 mod status;
@@ -9,6 +10,7 @@ mod update_entry;
 mod uptime_bar;
 
 pub use component_states::ComponentStates;
+pub use crowd::{CrowdBanner, CrowdChartView, CrowdPanel, ReportForm};
 pub use incident_card::{ActiveIncidents, IncidentCard};
 pub use local_text::LocalText;
 pub use status::{StatusBadge, StatusIcon};

@@ -1,6 +1,8 @@
 use super::LoadError;
 use crate::api::get_home;
+use crate::components::CrowdBanner;
 use crate::components::{ActiveIncidents, LocalText, StatusBadge, StatusIcon, Time, UptimeBarView};
+use crate::crowd_i18n;
 use crate::i18n::{banner_label, strings};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::{ComponentStatus, Lang};
@@ -28,7 +30,22 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn Home(home: HomeView, lang: Lang) -> impl IntoView {
     let s = strings(lang);
+    let c = crowd_i18n::crowd_strings(lang);
+    let ctx = use_lang();
     let overall = home.overall;
+    let crowd_alerts = home
+        .crowd_alerts
+        .into_iter()
+        .map(|alert| view! { <CrowdBanner alert lang /> })
+        .collect_view();
+    let report_links = home
+        .services
+        .iter()
+        .map(|service| {
+            let href = ctx.href(&format!("/report/{}", service.slug));
+            view! { <li><a class="report-link" href=href>{service.name.clone()}</a></li> }
+        })
+        .collect_view();
     let services = home
         .services
         .into_iter()
@@ -40,8 +57,14 @@ fn Home(home: HomeView, lang: Lang) -> impl IntoView {
             <StatusIcon status=overall />
             <h1>{banner_label(lang, overall)}</h1>
         </section>
+        {crowd_alerts}
         <ActiveIncidents incidents=home.active lang />
         <MaintenanceList items=home.maintenance lang />
+        <section class="report" aria-labelledby="report-h">
+            <h2 id="report-h">{c.having_a_problem}</h2>
+            <p>{c.report_intro}</p>
+            <ul class="report-services">{report_links}</ul>
+        </section>
         <section aria-labelledby="services-h">
             <h2 id="services-h">{s.services}</h2>
             <p class="legend">{s.uptime_legend}</p>

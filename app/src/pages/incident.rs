@@ -74,6 +74,18 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
                         None => view! { <span>{s.not_acknowledged}</span> }.into_any(),
                     }}
                 </dd>
+                {incident.crowd_signal_at.map(|signal| {
+                    let gap = incident
+                        .acknowledged_at
+                        .map(|ack| format::duration(lang, (ack - signal).max(chrono::TimeDelta::zero())))
+                        .unwrap_or_else(|| s.not_acknowledged.to_string());
+                    view! {
+                        <dt>{s.crowd_signal}</dt>
+                        <dd><Time at=signal lang /></dd>
+                        <dt>{s.time_to_acknowledge}</dt>
+                        <dd class="time-to-acknowledge">{gap}</dd>
+                    }
+                })}
                 <dt>{s.resolved}</dt>
                 <dd>
                     {match summary.resolved_at {

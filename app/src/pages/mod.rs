@@ -5,12 +5,14 @@ mod errors;
 mod history;
 mod home;
 mod incident;
+mod report;
 mod service;
 
 pub use errors::{BadRequest, LoadError, NotFound};
 pub use history::HistoryPage;
 pub use home::HomePage;
 pub use incident::IncidentPage;
+pub use report::{ReportServicePage, ReportThanksPage};
 pub use service::ServicePage;
 
 /// Sets the HTTP status of the server-rendered response (a no-op in the browser).

@@ -1,10 +1,14 @@
 use super::home::{MaintenanceList, ServiceCard};
 use super::{LoadError, NotFound};
 use crate::api::get_service;
-use crate::components::{ActiveIncidents, IncidentCard, StatusBadge, UptimeBarView};
+use crate::components::{
+    ActiveIncidents, CrowdBanner, CrowdPanel, IncidentCard, ReportForm, StatusBadge, UptimeBarView,
+};
+use crate::crowd_i18n::crowd_strings;
 use crate::i18n::strings;
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
+use crate::views::CrowdAlert;
 use crate::views::ServiceView;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,7 +41,14 @@ pub fn ServicePage() -> impl IntoView {
 fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
     let s = strings(lang);
     let title = format!("{} · {}", view.service.name, view.page_name);
+    let c = crowd_strings(lang);
     let name = view.service.name.clone();
+    let alert = view.crowd.firing_since.map(|since| CrowdAlert {
+        slug: view.report.slug.clone(),
+        name: name.clone(),
+        since,
+        last_hour: view.crowd.last_hour,
+    });
     let description = view.service.description.clone();
     let bars = view
         .bars
@@ -72,8 +83,15 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
             <h2 id="now-h">{s.nav_home}</h2>
             <ServiceCard service=view.service lang />
         </section>
+        {alert.map(|alert| view! { <CrowdBanner alert lang /> })}
         <ActiveIncidents incidents=view.active lang />
         <MaintenanceList items=view.maintenance lang />
+        <section class="report" aria-labelledby="report-h">
+            <h2 id="report-h">{c.having_a_problem}</h2>
+            <p>{c.report_service_intro}</p>
+            <ReportForm choices=view.report lang />
+        </section>
+        <CrowdPanel crowd=view.crowd lang />
         <section aria-labelledby="components-h">
             <h2 id="components-h">{s.components}</h2>
             <div class="component-bars">{bars}</div>

@@ -325,12 +325,29 @@ pub async fn open_incident(
                 body_ko: form.text("body_ko"),
                 body_en: form.optional("body_en"),
             }),
+            crowd_signal_at: None,
         })
     };
-    let new = match read() {
+    let mut new = match read() {
         Ok(new) => new,
         Err(problem) => return refused(&session, &form, lang, back, &problem).await,
     };
+    // Time to acknowledge starts when users' reports first stood out for these services.
+    let services: Vec<&str> = new
+        .components
+        .iter()
+        .filter_map(|c| c.component.split_once('/').map(|(s, _)| s))
+        .collect();
+    let since = new.started_at - chrono::Duration::hours(6);
+    new.crowd_signal_at = changes
+        .store()
+        .signals(since)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| services.contains(&s.service.as_str()))
+        .map(|s| s.fired_at)
+        .min();
     let id = new.id.clone();
     if form.text("intent") == "preview" {
         return match changes.check(Change::OpenIncident(new)).await {

@@ -5,7 +5,7 @@
 mod actions;
 mod form;
 mod model;
-mod responses;
+pub mod responses;
 
 use crate::changes::Changes;
 use crate::snapshot::SnapshotHandle;

@@ -32,6 +32,7 @@ fn bare(body: ConsoleBody) -> ConsoleView {
     ConsoleView {
         csrf: String::new(),
         me: None,
+        crowd_alerts: Vec::new(),
         flash: Flash::default(),
         body,
     }
@@ -52,7 +53,13 @@ async fn build(
     };
     let me = console.me(session).await;
     let flash = take_flash(session).await;
+    let crowd_alerts = uncovered_alerts(console, lang);
     let view = |me: Option<Me>, body| ConsoleView {
+        crowd_alerts: if me.is_some() {
+            crowd_alerts.clone()
+        } else {
+            Vec::new()
+        },
         csrf: csrf.clone(),
         me,
         flash: flash.clone(),
@@ -133,6 +140,26 @@ async fn build(
         },
     };
     view(Some(me), body)
+}
+
+/// The crowd signals firing for services that no open incident covers.
+fn uncovered_alerts(console: &Console, lang: Lang) -> Vec<app::views::CrowdAlert> {
+    let snapshot = console.snapshot.load();
+    let covered = |service: &str| {
+        snapshot.state.incidents.iter().any(|i| {
+            i.state != IncidentState::Resolved
+                && i.components
+                    .iter()
+                    .any(|c| c.component.starts_with(&format!("{service}/")))
+        })
+    };
+    console
+        .snapshot
+        .crowd()
+        .alerts(&snapshot.catalog, lang)
+        .into_iter()
+        .filter(|a| !covered(&a.slug))
+        .collect()
 }
 
 /// Components as form choices, in catalog order, with their state now.

@@ -45,16 +45,37 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A refusal as a small page of its own, in the reader's language, with a way back.
+/// A refusal as a small page of its own, in the reader's language, with a way back to
+/// the console.
 pub fn refusal(
     status: StatusCode,
     lang: Lang,
     title: (&str, &str),
     text: (&str, &str),
 ) -> Response<Body> {
-    let (title, text, back) = match lang {
-        Lang::Ko => (title.0, text.0, "운영 콘솔로 돌아가기"),
-        Lang::En => (title.1, text.1, "Back to the staff console"),
+    let back = format!("/admin?lang={lang}");
+    refusal_with_link(
+        status,
+        lang,
+        title,
+        text,
+        &back,
+        ("운영 콘솔로 돌아가기", "Back to the staff console"),
+    )
+}
+
+/// The same, with a way back of the caller's choosing.
+pub fn refusal_with_link(
+    status: StatusCode,
+    lang: Lang,
+    title: (&str, &str),
+    text: (&str, &str),
+    href: &str,
+    link: (&str, &str),
+) -> Response<Body> {
+    let (title, text, link) = match lang {
+        Lang::Ko => (title.0, text.0, link.0),
+        Lang::En => (title.1, text.1, link.1),
     };
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
@@ -62,9 +83,11 @@ pub fn refusal(
          <meta name=\"robots\" content=\"noindex\"><title>{title}</title>\
          <link rel=\"stylesheet\" href=\"/pkg/status.css\"></head><body>\
          <main id=\"main\" class=\"wrap\"><section class=\"error-page\"><h1>{title}</h1><p>{text}</p>\
-         <p><a href=\"/admin?lang={lang}\">{back}</a></p></section></main></body></html>",
+         <p><a href=\"{href}\">{link}</a></p></section></main></body></html>",
         title = escape(title),
         text = escape(text),
+        href = escape(href),
+        link = escape(link),
     );
     Response::builder()
         .status(status)

@@ -36,6 +36,9 @@ pub struct IncidentRecord {
     pub components: Vec<StatusChange>,
     /// Oldest first.
     pub updates: Vec<UpdateRecord>,
+    /// When the crowd signal first fired for it (time to acknowledge starts there).
+    #[serde(default)]
+    pub crowd_signal_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -143,6 +146,9 @@ pub struct NewIncident {
     /// the seeded history adds its updates one by one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_update: Option<FirstUpdate>,
+    /// When the crowd signal first fired for the incident's services, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crowd_signal_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -221,6 +227,44 @@ pub struct UserRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// One crowd report, as the intake writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewReport {
+    pub service: String,
+    pub problem: String,
+    /// "" when the reporter named no region.
+    pub region: String,
+    /// Salted hash of the reporter's address and user agent (never the raw values).
+    pub client: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Reports of one service in one minute (minutes since the epoch).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MinuteTotal {
+    pub service: String,
+    pub minute: i64,
+    pub count: i64,
+}
+
+/// Reports of one (service, problem, region) over a time range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Breakdown {
+    pub service: String,
+    pub problem: String,
+    pub region: String,
+    pub count: i64,
+}
+
+/// A crowd signal: when it fired for a service, when it cleared, its peak (per 5 min).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignalRecord {
+    pub service: String,
+    pub fired_at: DateTime<Utc>,
+    pub cleared_at: Option<DateTime<Utc>>,
+    pub peak: i64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -256,6 +300,18 @@ pub trait Store: SessionsIn + Send + Sync + 'static {
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
     /// The whole ledger in sequence order.
     async fn ledger(&self) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// Writes crowd reports and adds them to the per-minute counts, in one transaction.
+    async fn add_reports(&self, reports: &[NewReport]) -> Result<(), StoreError>;
+    /// Reports per service and minute, for `from <= minute < to`.
+    async fn report_totals(&self, from: i64, to: i64) -> Result<Vec<MinuteTotal>, StoreError>;
+    /// Reports per service, problem and region, for `from <= minute < to`.
+    async fn report_breakdown(&self, from: i64, to: i64) -> Result<Vec<Breakdown>, StoreError>;
+    /// Deletes raw reports older than `before` (the counts stay); returns how many.
+    async fn delete_reports_before(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Inserts or updates a crowd signal (keyed by service and firing time).
+    async fn save_signal(&self, signal: &SignalRecord) -> Result<(), StoreError>;
+    /// Signals that fired at or after `since`, oldest first.
+    async fn signals(&self, since: DateTime<Utc>) -> Result<Vec<SignalRecord>, StoreError>;
 }
 
 /// Opens (and migrates) the database named by the URL: `postgres://…` for PostgreSQL,

@@ -108,8 +108,11 @@ where
     })
 }
 
+/// Rows per multi-row INSERT: well under both databases' limits on bound parameters.
+const ROWS_PER_INSERT: usize = 500;
+
 macro_rules! sql_store {
-    ($store:ty, $backend:literal, $ledger_lock:literal) => {
+    ($store:ty, $db:ty, $backend:literal, $ledger_lock:literal) => {
         #[async_trait]
         impl Store for $store {
             fn backend(&self) -> &'static str {
@@ -174,7 +177,7 @@ macro_rules! sql_store {
 
                 let mut incidents = Vec::new();
                 for row in sqlx::query(
-                    "SELECT id, title_ko, title_en, impact, state, started_at, resolved_at \
+                    "SELECT id, title_ko, title_en, impact, state, started_at, resolved_at, crowd_signal_at \
                      FROM incidents ORDER BY started_at, id",
                 )
                 .fetch_all(pool)
@@ -190,6 +193,7 @@ macro_rules! sql_store {
                         state: parse(&row.try_get::<String, _>("state")?, "state", IncidentState::parse)?,
                         started_at: row.try_get("started_at")?,
                         resolved_at: row.try_get("resolved_at")?,
+                        crowd_signal_at: row.try_get("crowd_signal_at")?,
                         id,
                     });
                 }
@@ -241,8 +245,8 @@ macro_rules! sql_store {
                     Change::OpenIncident(new) => {
                         let started_at = micros(new.started_at);
                         sqlx::query(
-                            "INSERT INTO incidents (id, title_ko, title_en, impact, state, started_at, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            "INSERT INTO incidents (id, title_ko, title_en, impact, state, started_at, created_at, crowd_signal_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                         )
                         .bind(&new.id)
                         .bind(&new.title_ko)
@@ -251,6 +255,7 @@ macro_rules! sql_store {
                         .bind(IncidentState::Investigating.as_str())
                         .bind(started_at)
                         .bind(at)
+                        .bind(new.crowd_signal_at.map(micros))
                         .execute(&mut *tx)
                         .await?;
                         for c in &new.components {
@@ -452,6 +457,105 @@ macro_rules! sql_store {
                     .collect()
             }
 
+            async fn add_reports(&self, reports: &[NewReport]) -> Result<(), StoreError> {
+                let mut counts: HashMap<(&str, &str, &str, i64), i64> = HashMap::new();
+                for r in reports {
+                    *counts.entry((&r.service, &r.problem, &r.region, r.at.timestamp().div_euclid(60))).or_default() += 1;
+                }
+                let _writer = self.write_lock.lock().await;
+                let mut tx = self.pool.begin().await?;
+                for chunk in reports.chunks(ROWS_PER_INSERT) {
+                    let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO reports (service, problem, region, client, at) ");
+                    insert.push_values(chunk, |mut row, r| {
+                        row.push_bind(&r.service).push_bind(&r.problem).push_bind(&r.region).push_bind(&r.client).push_bind(micros(r.at));
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                let counts: Vec<_> = counts.into_iter().collect();
+                for chunk in counts.chunks(ROWS_PER_INSERT) {
+                    let mut upsert = sqlx::QueryBuilder::<$db>::new("INSERT INTO report_counts (service, problem, region, minute, count) ");
+                    upsert.push_values(chunk, |mut row, ((service, problem, region, minute), count)| {
+                        row.push_bind(*service).push_bind(*problem).push_bind(*region).push_bind(*minute).push_bind(*count);
+                    });
+                    upsert.push(" ON CONFLICT (minute, service, problem, region) DO UPDATE SET count = report_counts.count + excluded.count");
+                    upsert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn report_totals(&self, from: i64, to: i64) -> Result<Vec<MinuteTotal>, StoreError> {
+                sqlx::query(
+                    "SELECT service, minute, CAST(SUM(count) AS BIGINT) AS count FROM report_counts \
+                     WHERE minute >= $1 AND minute < $2 GROUP BY service, minute",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|row| Ok(MinuteTotal { service: row.try_get("service")?, minute: row.try_get("minute")?, count: row.try_get("count")? }))
+                .collect()
+            }
+
+            async fn report_breakdown(&self, from: i64, to: i64) -> Result<Vec<Breakdown>, StoreError> {
+                sqlx::query(
+                    "SELECT service, problem, region, CAST(SUM(count) AS BIGINT) AS count FROM report_counts \
+                     WHERE minute >= $1 AND minute < $2 GROUP BY service, problem, region",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(Breakdown {
+                        service: row.try_get("service")?,
+                        problem: row.try_get("problem")?,
+                        region: row.try_get("region")?,
+                        count: row.try_get("count")?,
+                    })
+                })
+                .collect()
+            }
+
+            async fn delete_reports_before(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+                let _writer = self.write_lock.lock().await;
+                Ok(sqlx::query("DELETE FROM reports WHERE at < $1").bind(micros(before)).execute(&self.pool).await?.rows_affected())
+            }
+
+            async fn save_signal(&self, signal: &SignalRecord) -> Result<(), StoreError> {
+                let _writer = self.write_lock.lock().await;
+                sqlx::query(
+                    "INSERT INTO crowd_signals (service, fired_at, cleared_at, peak) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (service, fired_at) DO UPDATE SET cleared_at = excluded.cleared_at, peak = excluded.peak",
+                )
+                .bind(&signal.service)
+                .bind(micros(signal.fired_at))
+                .bind(signal.cleared_at.map(micros))
+                .bind(signal.peak)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn signals(&self, since: DateTime<Utc>) -> Result<Vec<SignalRecord>, StoreError> {
+                sqlx::query("SELECT service, fired_at, cleared_at, peak FROM crowd_signals WHERE fired_at >= $1 ORDER BY fired_at")
+                    .bind(micros(since))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|row| {
+                        Ok(SignalRecord {
+                            service: row.try_get("service")?,
+                            fired_at: row.try_get("fired_at")?,
+                            cleared_at: row.try_get("cleared_at")?,
+                            peak: row.try_get("peak")?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn ledger(&self) -> Result<Vec<LedgerEntry>, StoreError> {
                 let rows = sqlx::query("SELECT seq, at, actor, action, canonical, prev_hash, hash FROM ledger ORDER BY seq")
                     .fetch_all(&self.pool)
@@ -474,7 +578,7 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(SqliteStore, "sqlite", "");
+sql_store!(SqliteStore, sqlx::Sqlite, "sqlite", "");
 impl SessionsIn for SqliteStore {
     fn sessions(&self) -> SessionBackend {
         SessionBackend::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(
@@ -485,6 +589,7 @@ impl SessionsIn for SqliteStore {
 // Serialises writers across every instance sharing the database: the ledger is a chain.
 sql_store!(
     PostgresStore,
+    sqlx::Postgres,
     "postgres",
     "LOCK TABLE ledger IN EXCLUSIVE MODE"
 );

@@ -106,6 +106,9 @@ pub fn config(db: &TestDb) -> Config {
         refresh_seconds: 60,
         templates: repo_root().join("config/templates.toml"),
         public_url: String::new(),
+        trusted_proxies: vec![],
+        report_retention_days: 30,
+        crowd_refresh_seconds: 1,
     }
 }
 
@@ -116,12 +119,19 @@ pub static ROUTE_DISCOVERY: tokio::sync::RwLock<()> = tokio::sync::RwLock::const
 
 /// The whole app on this database, as the binary starts it (migrated and seeded).
 pub async fn app(db: &TestDb) -> Running {
+    app_with(db, |_| {}).await
+}
+
+/// The same, with the configuration changed first.
+pub async fn app_with(db: &TestDb, change: impl FnOnce(&mut Config)) -> Running {
+    let mut config = config(db);
+    change(&mut config);
     let _discovering = ROUTE_DISCOVERY.write().await;
     let leptos = leptos::prelude::LeptosOptions::builder()
         .output_name("status")
         .site_root(db.dir.path().join("site").display().to_string())
         .build();
-    startup::start(&config(db), leptos)
+    startup::start(&config, leptos)
         .await
         .expect("the app starts")
 }

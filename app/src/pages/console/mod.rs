@@ -108,6 +108,24 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
             {(!role.can_publish()).then(|| view! { <p class="read-only-note">{c.read_only}</p> })}
         }
     });
+    let alerts = view
+        .crowd_alerts
+        .into_iter()
+        .map(|alert| {
+            let crowd = crate::crowd_i18n::crowd_strings(lang);
+            let href = ctx.href(&format!("/admin/incidents/new?service={}", alert.slug));
+            view! {
+                <aside class="crowd-banner" role="alert">
+                    <p class="crowd-title">{crowd.users_reporting.replace("{}", &alert.name)}</p>
+                    <p class="crowd-meta">
+                        {crowd.reports_last_hour}" "<strong>{alert.last_hour}</strong>" · "
+                        <crate::components::Time at=alert.since lang />
+                    </p>
+                    <p><a class="report-link" href=href>{c.open_incident_for_crowd}</a></p>
+                </aside>
+            }
+        })
+        .collect_view();
     let flash = view.flash;
     let submissions = expect_context::<Submissions>();
     let refused = move || {
@@ -124,6 +142,7 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
         <Title text=c.console />
         <div class="console">
             <div class="console-bar">{nav}</div>
+            {alerts}
             {flash.notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
             {flash.error.map(|error| view! { <p class="form-error" role="alert">{error}</p> })}
             {refused}

@@ -26,7 +26,32 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
         return None;
     };
     let c = console_strings(lang);
-    let flash = view.flash.clone();
+    // From a crowd alert (`?service=`): that service's features preselected as partly down.
+    let mut flash = view.flash.clone();
+    if flash.is_empty() {
+        if let Some(service) = use_query_map().read_untracked().get("service") {
+            let prefix = format!("{service}/");
+            flash.values = form
+                .components
+                .iter()
+                .filter(|c| c.id.starts_with(&prefix))
+                .map(|c| (format!("c.{}", c.id), "partial_outage".to_string()))
+                .collect();
+            // The rest as a new form would have it (with the first-notice template).
+            let first = form.templates.iter().find(|t| t.id == "investigating");
+            let text =
+                |f: fn(&Template) -> &String| first.map(|t| f(t).clone()).unwrap_or_default();
+            flash.values.extend([
+                ("started_at".to_string(), form.now_local.clone()),
+                ("impact".to_string(), "major".to_string()),
+                ("kind".to_string(), "update".to_string()),
+                ("title_ko".to_string(), text(|t| &t.title_ko)),
+                ("title_en".to_string(), text(|t| &t.title_en)),
+                ("body_ko".to_string(), text(|t| &t.body_ko)),
+                ("body_en".to_string(), text(|t| &t.body_en)),
+            ]);
+        }
+    }
     let kinds = vec![UpdateKind::Update, UpdateKind::Apology];
     let template = chosen_template(&form.templates);
     let t =

@@ -1,0 +1,285 @@
+//! What the pages show about crowd reports, recomputed every few seconds from the
+//! per-minute counts (never from raw reports), and the signal advanced with it.
+
+use super::signal::{self, Detector, BASELINE_WEEKS, RECENT_MINUTES};
+use crate::catalog::Catalog;
+use crate::snapshot::{Snapshot, SnapshotHandle};
+use crate::store::{SignalRecord, Store};
+use app::model::Lang;
+use app::views::{CrowdAlert, CrowdChart, CrowdView, Share};
+use chrono::{DateTime, TimeZone, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const BIN_MINUTES: i64 = 5;
+pub const DAY_MINUTES: i64 = 1440;
+const WEEK_MINUTES: i64 = 7 * DAY_MINUTES;
+
+#[derive(Clone, Debug, Default)]
+pub struct ServiceCrowd {
+    /// Minute (since the epoch) the chart starts at.
+    pub start_minute: i64,
+    pub bins: Vec<u32>,
+    pub normal: Vec<f32>,
+    pub last_hour: u32,
+    /// (slug, count), most first.
+    pub problems: Vec<(String, u32)>,
+    pub regions: Vec<(String, u32)>,
+    pub firing_since: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CrowdState {
+    pub version: u64,
+    pub services: HashMap<String, ServiceCrowd>,
+}
+
+fn shares(
+    items: &[(String, u32)],
+    total: u32,
+    name: impl Fn(&str) -> Option<String>,
+) -> Vec<Share> {
+    items
+        .iter()
+        .filter_map(|(slug, count)| {
+            Some(Share {
+                name: name(slug)?,
+                count: *count,
+                percent: ((*count as f64 * 100.0) / total.max(1) as f64).round() as u8,
+            })
+        })
+        .collect()
+}
+
+fn minute_time(minute: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(minute * 60, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+impl CrowdState {
+    pub fn view(&self, catalog: &Catalog, slug: &str, lang: Lang) -> CrowdView {
+        let Some(c) = self.services.get(slug) else {
+            return CrowdView::default();
+        };
+        let service = catalog.service(slug);
+        let problem_name = |p: &str| {
+            let p = service?.problems.iter().find(|x| x.slug == p)?;
+            Some(Snapshot::text(lang, &p.name_ko, Some(&p.name_en)).text)
+        };
+        let region_name = |r: &str| {
+            let r = catalog.region(r)?;
+            Some(Snapshot::text(lang, &r.name_ko, Some(&r.name_en)).text)
+        };
+        let region_total: u32 = c.regions.iter().map(|(_, n)| n).sum();
+        CrowdView {
+            firing_since: c.firing_since,
+            last_hour: c.last_hour,
+            chart: CrowdChart {
+                start: minute_time(c.start_minute),
+                bin_minutes: BIN_MINUTES as u32,
+                counts: c.bins.clone(),
+                normal: c.normal.clone(),
+            },
+            problems: shares(&c.problems, c.last_hour, problem_name),
+            regions: shares(&c.regions, region_total, region_name),
+        }
+    }
+
+    pub fn alerts(&self, catalog: &Catalog, lang: Lang) -> Vec<CrowdAlert> {
+        catalog
+            .services
+            .iter()
+            .filter_map(|s| {
+                let c = self.services.get(&s.slug)?;
+                Some(CrowdAlert {
+                    slug: s.slug.clone(),
+                    name: Snapshot::text(lang, &s.name_ko, Some(&s.name_en)).text,
+                    since: c.firing_since?,
+                    last_hour: c.last_hour,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Per-service series of counts per minute over `[from, to)`.
+async fn series(
+    store: &dyn Store,
+    from: i64,
+    to: i64,
+) -> anyhow::Result<HashMap<String, Vec<i64>>> {
+    let mut out: HashMap<String, Vec<i64>> = HashMap::new();
+    for row in store.report_totals(from, to).await? {
+        let len = (to - from) as usize;
+        let counts = out.entry(row.service).or_insert_with(|| vec![0; len]);
+        if let Some(slot) = counts.get_mut((row.minute - from) as usize) {
+            *slot = row.count;
+        }
+    }
+    Ok(out)
+}
+
+/// Recomputes the figures every `every` and advances the signal; runs forever.
+pub async fn run(
+    store: Arc<dyn Store>,
+    catalog: Arc<Catalog>,
+    snapshot: Arc<SnapshotHandle>,
+    every: Duration,
+) {
+    let mut detectors: HashMap<String, Detector> = HashMap::new();
+    // Signals that were still firing when this instance started carry on.
+    if let Ok(open) = store.signals(Utc::now() - chrono::Duration::days(1)).await {
+        for s in open.into_iter().filter(|s| s.cleared_at.is_none()) {
+            let detector = detectors.entry(s.service.clone()).or_default();
+            detector.firing_since = Some(s.fired_at.timestamp().div_euclid(60));
+            detector.peak = s.peak;
+        }
+    }
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        match refresh(&*store, &catalog, &mut detectors, Utc::now()).await {
+            Ok(state) => snapshot.set_crowd(state),
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "crowd figures not refreshed")
+            }
+        }
+    }
+}
+
+/// One refresh: the last 24 hours per 5 minutes, the normal level from past weeks, the
+/// last hour's problems and regions, and one step of each service's signal.
+pub async fn refresh(
+    store: &dyn Store,
+    catalog: &Catalog,
+    detectors: &mut HashMap<String, Detector>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<CrowdState> {
+    let now_minute = now.timestamp().div_euclid(60);
+    // Bins end with the one holding the current minute.
+    let end = (now_minute.div_euclid(BIN_MINUTES) + 1) * BIN_MINUTES;
+    let start = end - DAY_MINUTES;
+    let half = signal::BASELINE_HALF_WIDTH as i64;
+    let today = series(store, start, end).await?;
+    let mut weeks = Vec::new();
+    for k in 1..=BASELINE_WEEKS as i64 {
+        let shift = k * WEEK_MINUTES;
+        weeks.push(series(store, start - shift - half, end - shift + half).await?);
+    }
+    let mut problems: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    let mut regions: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    for row in store
+        .report_breakdown(now_minute - 59, now_minute + 1)
+        .await?
+    {
+        *problems
+            .entry(row.service.clone())
+            .or_default()
+            .entry(row.problem)
+            .or_default() += row.count as u32;
+        if !row.region.is_empty() {
+            *regions
+                .entry(row.service)
+                .or_default()
+                .entry(row.region)
+                .or_default() += row.count as u32;
+        }
+    }
+    let sorted = |map: Option<&HashMap<String, u32>>| {
+        let mut items: Vec<(String, u32)> = map
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default();
+        items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        items
+    };
+
+    let mut state = CrowdState::default();
+    for service in &catalog.services {
+        let slug = &service.slug;
+        let empty = vec![0; (end - start) as usize];
+        let counts = today.get(slug).unwrap_or(&empty);
+        let past: Vec<Option<&Vec<i64>>> = weeks.iter().map(|w| w.get(slug)).collect();
+        // Normal per minute at index i of today's series (past weeks are offset by `half`).
+        let normal_at = |i: usize| {
+            let per_week: Vec<Option<f64>> = past
+                .iter()
+                .map(|w| {
+                    Some(w.map_or(0.0, |w| {
+                        signal::window_mean(w, i + half as usize).unwrap_or(0.0)
+                    }))
+                })
+                .collect();
+            signal::normal_per_minute(&per_week)
+        };
+        let bins = counts
+            .chunks(BIN_MINUTES as usize)
+            .map(|c| c.iter().sum::<i64>() as u32)
+            .collect();
+        let normal = (0..counts.len())
+            .step_by(BIN_MINUTES as usize)
+            .map(|i| (normal_at(i + BIN_MINUTES as usize / 2) * BIN_MINUTES as f64) as f32)
+            .collect();
+        let now_index = (now_minute - start) as usize;
+        let recent: i64 = counts[now_index + 1 - RECENT_MINUTES as usize..=now_index]
+            .iter()
+            .sum();
+        let detector = detectors.entry(slug.clone()).or_default();
+        let before = detector.firing_since;
+        match detector.step(now_minute, recent, normal_at(now_index)) {
+            Some(signal::Change::Fired) => {
+                store
+                    .save_signal(&SignalRecord {
+                        service: slug.clone(),
+                        fired_at: now,
+                        cleared_at: None,
+                        peak: recent,
+                    })
+                    .await?;
+            }
+            Some(signal::Change::Cleared) => {
+                if let Some(fired) = before {
+                    let record = SignalRecord {
+                        service: slug.clone(),
+                        fired_at: minute_fired_at(store, slug, fired).await,
+                        cleared_at: Some(now),
+                        peak: recent,
+                    };
+                    store.save_signal(&record).await?;
+                }
+            }
+            None => {}
+        }
+        let last_hour: u32 = counts[now_index.saturating_sub(59)..=now_index]
+            .iter()
+            .sum::<i64>() as u32;
+        state.services.insert(
+            slug.clone(),
+            ServiceCrowd {
+                start_minute: start,
+                bins,
+                normal,
+                last_hour,
+                problems: sorted(problems.get(slug)),
+                regions: sorted(regions.get(slug)),
+                firing_since: detector.firing_since.map(minute_time),
+            },
+        );
+    }
+    Ok(state)
+}
+
+/// The stored firing time of the signal that fired in `minute` (the row's key).
+async fn minute_fired_at(store: &dyn Store, service: &str, minute: i64) -> DateTime<Utc> {
+    store
+        .signals(minute_time(minute))
+        .await
+        .ok()
+        .and_then(|s| {
+            s.into_iter()
+                .find(|s| s.service == service && s.cleared_at.is_none())
+        })
+        .map(|s| s.fired_at)
+        .unwrap_or_else(|| minute_time(minute))
+}

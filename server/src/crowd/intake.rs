@@ -1,0 +1,273 @@
+//! The report intake, where load lands during an outage:
+//! validate → de-duplicate → rate-limit → bounded queue → one writer committing many
+//! reports per transaction. A report is acknowledged only after its transaction
+//! committed; a full queue is answered "try again" (503), never dropped in silence.
+
+use crate::catalog::Catalog;
+use crate::store::{NewReport, Store};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+
+/// One report per client per service is counted in this window.
+pub const REPEAT_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Per address: a burst of this many reports, refilled at one per `REFILL` (carriers put
+/// many phones behind one address, so this is generous; the per-client window above is
+/// what stops one person counting twice).
+pub const ADDRESS_BURST: f64 = 10.0;
+pub const REFILL: Duration = Duration::from_secs(10);
+/// Reports waiting for the writer; beyond this the answer is 503.
+pub const QUEUE: usize = 50_000;
+/// At most this many reports in one transaction.
+pub const BATCH: usize = 5_000;
+
+const SHARDS: usize = 16;
+
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// Stored: the transaction with it committed.
+    Counted,
+    /// The same client reported this service within the window; counted once already.
+    Repeat,
+    /// Too many reports from this address; try again after this long.
+    Limited(Duration),
+    /// The queue is full or the database failed; nothing was stored; try again.
+    Busy,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Invalid {
+    Service,
+    Problem,
+    Region,
+}
+
+struct Pending {
+    report: NewReport,
+    done: oneshot::Sender<bool>,
+}
+
+pub struct Intake {
+    catalog: Arc<Catalog>,
+    queue: mpsc::Sender<Pending>,
+    /// Client key → when its last report of a service was counted.
+    seen: Vec<Mutex<HashMap<[u8; 16], Instant>>>,
+    /// Address → (tokens, last refill).
+    buckets: Vec<Mutex<HashMap<IpAddr, (f64, Instant)>>>,
+    /// (day, salt): the salt of the client hash, replaced every day (UTC) and never stored.
+    salt: Mutex<(i64, [u8; 32])>,
+}
+
+fn shard<K: std::hash::Hash>(key: &K) -> usize {
+    use std::hash::{BuildHasher, RandomState};
+    static STATE: std::sync::LazyLock<RandomState> = std::sync::LazyLock::new(RandomState::new);
+    (STATE.hash_one(key) as usize) % SHARDS
+}
+
+fn random_salt() -> [u8; 32] {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut salt = [0u8; 32];
+    OsRng.fill_bytes(&mut salt);
+    salt
+}
+
+impl Intake {
+    /// Starts the writer; it runs as long as the intake exists.
+    pub fn start(catalog: Arc<Catalog>, store: Arc<dyn Store>) -> Arc<Self> {
+        let (queue, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(writer(store, receiver));
+        Arc::new(Intake {
+            catalog,
+            queue,
+            seen: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            buckets: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            salt: Mutex::new((Utc::now().timestamp().div_euclid(86_400), random_salt())),
+        })
+    }
+
+    /// Checks a report's choices against the catalog; region "" means none.
+    pub fn validate(&self, service: &str, problem: &str, region: &str) -> Result<(), Invalid> {
+        let service = self.catalog.service(service).ok_or(Invalid::Service)?;
+        if !service.problems.iter().any(|p| p.slug == problem) {
+            return Err(Invalid::Problem);
+        }
+        if !region.is_empty() && self.catalog.region(region).is_none() {
+            return Err(Invalid::Region);
+        }
+        Ok(())
+    }
+
+    /// The client's key for a service: a salted hash of address and user agent.
+    fn client_key(
+        &self,
+        address: IpAddr,
+        user_agent: &str,
+        service: &str,
+        now: DateTime<Utc>,
+    ) -> [u8; 16] {
+        let salt = {
+            let mut salt = self.salt.lock().expect("salt lock");
+            let today = now.timestamp().div_euclid(86_400);
+            if salt.0 != today {
+                *salt = (today, random_salt());
+            }
+            salt.1
+        };
+        let mut hasher = Sha256::new();
+        hasher.update(salt);
+        hasher.update(address.to_string().as_bytes());
+        hasher.update([0]);
+        hasher.update(user_agent.as_bytes());
+        hasher.update([0]);
+        hasher.update(service.as_bytes());
+        let digest = hasher.finalize();
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        key
+    }
+
+    fn take_token(&self, address: IpAddr) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut buckets = self.buckets[shard(&address)].lock().expect("bucket lock");
+        let (tokens, last) = buckets.entry(address).or_insert((ADDRESS_BURST, now));
+        let refilled = now.duration_since(*last).as_secs_f64() / REFILL.as_secs_f64();
+        *tokens = (*tokens + refilled).min(ADDRESS_BURST);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(REFILL.mul_f64(1.0 - *tokens))
+        }
+    }
+
+    /// Submits a validated report; resolves once it is stored (or refused).
+    pub async fn submit(
+        &self,
+        service: &str,
+        problem: &str,
+        region: &str,
+        address: IpAddr,
+        user_agent: &str,
+    ) -> Outcome {
+        let now = Utc::now();
+        let key = self.client_key(address, user_agent, service, now);
+        let seen_at = Instant::now();
+        {
+            // Reserved now, so that two reports of one client at once count once.
+            let mut seen = self.seen[shard(&key)].lock().expect("seen lock");
+            if seen
+                .get(&key)
+                .is_some_and(|at| seen_at.duration_since(*at) < REPEAT_WINDOW)
+            {
+                return Outcome::Repeat;
+            }
+            seen.insert(key, seen_at);
+        }
+        let release = || {
+            self.seen[shard(&key)]
+                .lock()
+                .expect("seen lock")
+                .remove(&key);
+        };
+        if let Err(wait) = self.take_token(address) {
+            release();
+            return Outcome::Limited(wait);
+        }
+        let (done, stored) = oneshot::channel();
+        let report = NewReport {
+            service: service.to_string(),
+            problem: problem.to_string(),
+            region: region.to_string(),
+            client: hex::encode(key),
+            at: now,
+        };
+        if self.queue.try_send(Pending { report, done }).is_err() {
+            release();
+            return Outcome::Busy;
+        }
+        match stored.await {
+            Ok(true) => Outcome::Counted,
+            _ => {
+                release();
+                Outcome::Busy
+            }
+        }
+    }
+
+    /// Forgets clients and addresses whose windows have passed (run every minute).
+    pub fn forget_old(&self) {
+        let now = Instant::now();
+        for shard in &self.seen {
+            shard
+                .lock()
+                .expect("seen lock")
+                .retain(|_, at| now.duration_since(*at) < REPEAT_WINDOW);
+        }
+        let full = REFILL.mul_f64(ADDRESS_BURST);
+        for shard in &self.buckets {
+            shard
+                .lock()
+                .expect("bucket lock")
+                .retain(|_, (_, last)| now.duration_since(*last) < full);
+        }
+    }
+}
+
+/// Group commit: takes whatever is queued (up to BATCH), writes it in one transaction,
+/// then acknowledges each report with the outcome of that commit.
+async fn writer(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while receiver.recv_many(&mut batch, BATCH).await > 0 {
+        let reports: Vec<NewReport> = batch.iter().map(|p| p.report.clone()).collect();
+        let stored = match store.add_reports(&reports).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::error!(%error, reports = reports.len(), "storing crowd reports failed");
+                false
+            }
+        };
+        for pending in batch.drain(..) {
+            let _ = pending.done.send(stored);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_gets_a_burst_then_one_report_every_refill() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let catalog = Arc::new(
+                Catalog::load(std::path::Path::new(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../config/catalog.toml"
+                )))
+                .unwrap(),
+            );
+            let store = crate::store::connect("sqlite::memory:").await.unwrap();
+            let intake = Intake::start(catalog, store);
+            let address: IpAddr = "203.0.113.9".parse().unwrap();
+            assert!(intake.take_token(address).is_ok());
+            for _ in 1..ADDRESS_BURST as usize {
+                assert!(intake.take_token(address).is_ok());
+            }
+            let wait = intake.take_token(address).unwrap_err();
+            assert!(wait <= REFILL && wait > Duration::ZERO);
+            assert!(
+                intake.take_token("203.0.113.10".parse().unwrap()).is_ok(),
+                "other addresses are not affected"
+            );
+        });
+    }
+}
