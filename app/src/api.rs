@@ -68,10 +68,15 @@ pub async fn get_history(
     Ok(read_model()?.history(service.as_deref(), year.as_deref(), page.as_deref(), lang))
 }
 
+/// `page` ("form" or "thanks") only gives the thank-you page's request an address of its
+/// own: a browser may answer a repeated GET from its cache for a few seconds
+/// (stale-while-revalidate), and the thank-you page must count the report just sent.
 #[server(prefix = "/_status", endpoint = "report", input = GetUrl)]
 pub async fn get_report_page(
     slug: String,
     lang: Lang,
+    page: String,
 ) -> Result<Option<ReportPage>, ServerFnError> {
+    let _ = page;
     Ok(read_model()?.report_page(&slug, lang))
 }

@@ -127,6 +127,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
             catalog.clone(),
             snapshot.clone(),
             Duration::from_secs(config.crowd_refresh_seconds.max(1)),
+            intake.stored(),
         ));
         tokio::spawn(housekeeping(
             intake.clone(),
@@ -135,6 +136,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         ));
         Arc::new(Reports {
             intake,
+            snapshot: snapshot.clone(),
             trusted_proxies: config.trusted_proxies.clone(),
         })
     });

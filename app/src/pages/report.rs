@@ -13,14 +13,17 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn load(view: fn(ReportPage, Lang) -> AnyView) -> impl IntoView {
+fn load(thanks: bool, view: fn(ReportPage, Lang) -> AnyView) -> impl IntoView {
     let ctx = use_lang();
     let tick = use_refresh_tick();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let data = Resource::new(
         move || (slug(), ctx.get(), tick.get()),
-        |(slug, lang, _)| get_report_page(slug, lang),
+        move |(slug, lang, _)| {
+            let page = if thanks { "thanks" } else { "form" };
+            get_report_page(slug, lang, page.to_string())
+        },
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
@@ -37,7 +40,7 @@ fn load(view: fn(ReportPage, Lang) -> AnyView) -> impl IntoView {
 
 #[component]
 pub fn ReportServicePage() -> impl IntoView {
-    load(|page, lang| {
+    load(false, |page, lang| {
         let c = crowd_strings(lang);
         let alert = page.crowd.firing_since.map(|since| CrowdAlert {
             slug: page.choices.slug.clone(),
@@ -67,7 +70,7 @@ pub fn ReportThanksPage() -> impl IntoView {
     } else {
         thanks::<false>
     };
-    load(render)
+    load(true, render)
 }
 
 fn thanks<const REPEAT: bool>(page: ReportPage, lang: Lang) -> AnyView {

@@ -32,6 +32,8 @@ pub struct ServiceCrowd {
 #[derive(Clone, Debug, Default)]
 pub struct CrowdState {
     pub version: u64,
+    /// The counts it was computed from were read after this moment.
+    pub as_of: DateTime<Utc>,
     pub services: HashMap<String, ServiceCrowd>,
 }
 
@@ -121,12 +123,14 @@ async fn series(
     Ok(out)
 }
 
-/// Recomputes the figures every `every` and advances the signal; runs forever.
+/// Recomputes the figures every `every`, and soon after reports are stored (at most four
+/// times a second), and advances the signal; runs forever.
 pub async fn run(
     store: Arc<dyn Store>,
     catalog: Arc<Catalog>,
     snapshot: Arc<SnapshotHandle>,
     every: Duration,
+    mut stored: tokio::sync::watch::Receiver<u64>,
 ) {
     let mut detectors: HashMap<String, Detector> = HashMap::new();
     // Signals that were still firing when this instance started carry on.
@@ -138,15 +142,27 @@ pub async fn run(
         }
     }
     let mut ticker = tokio::time::interval(every);
+    let mut baseline = Baseline::default();
     loop {
-        ticker.tick().await;
-        match refresh(&*store, &catalog, &mut detectors, Utc::now()).await {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            changed = stored.changed() => if changed.is_err() { return },
+        }
+        match refresh_with(&*store, &catalog, &mut detectors, &mut baseline, Utc::now()).await {
             Ok(state) => snapshot.set_crowd(state),
             Err(error) => {
                 tracing::warn!(error = format!("{error:#}"), "crowd figures not refreshed")
             }
         }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// The past weeks' counts, read again only when the chart moves to a new 5-minute bin.
+#[derive(Default)]
+pub struct Baseline {
+    start: i64,
+    weeks: Vec<HashMap<String, Vec<i64>>>,
 }
 
 /// One refresh: the last 24 hours per 5 minutes, the normal level from past weeks, the
@@ -157,17 +173,33 @@ pub async fn refresh(
     detectors: &mut HashMap<String, Detector>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<CrowdState> {
+    refresh_with(store, catalog, detectors, &mut Baseline::default(), now).await
+}
+
+async fn refresh_with(
+    store: &dyn Store,
+    catalog: &Catalog,
+    detectors: &mut HashMap<String, Detector>,
+    baseline: &mut Baseline,
+    now: DateTime<Utc>,
+) -> anyhow::Result<CrowdState> {
     let now_minute = now.timestamp().div_euclid(60);
     // Bins end with the one holding the current minute.
     let end = (now_minute.div_euclid(BIN_MINUTES) + 1) * BIN_MINUTES;
     let start = end - DAY_MINUTES;
     let half = signal::BASELINE_HALF_WIDTH as i64;
     let today = series(store, start, end).await?;
-    let mut weeks = Vec::new();
-    for k in 1..=BASELINE_WEEKS as i64 {
-        let shift = k * WEEK_MINUTES;
-        weeks.push(series(store, start - shift - half, end - shift + half).await?);
+    if baseline.start != start || baseline.weeks.is_empty() {
+        baseline.weeks.clear();
+        for k in 1..=BASELINE_WEEKS as i64 {
+            let shift = k * WEEK_MINUTES;
+            baseline
+                .weeks
+                .push(series(store, start - shift - half, end - shift + half).await?);
+        }
+        baseline.start = start;
     }
+    let weeks = &baseline.weeks;
     let mut problems: HashMap<String, HashMap<String, u32>> = HashMap::new();
     let mut regions: HashMap<String, HashMap<String, u32>> = HashMap::new();
     for row in store
@@ -195,7 +227,10 @@ pub async fn refresh(
         items
     };
 
-    let mut state = CrowdState::default();
+    let mut state = CrowdState {
+        as_of: now,
+        ..CrowdState::default()
+    };
     for service in &catalog.services {
         let slug = &service.slug;
         let empty = vec![0; (end - start) as usize];

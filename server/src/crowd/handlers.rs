@@ -15,6 +15,9 @@ use std::sync::Arc;
 
 pub struct Reports {
     pub intake: Arc<Intake>,
+    /// Where the figures are published; the thank-you page waits for them to include
+    /// the report it thanks for.
+    pub snapshot: Arc<crate::snapshot::SnapshotHandle>,
     /// Proxies whose `X-Forwarded-For` is believed (the last address in it).
     pub trusted_proxies: Vec<IpAddr>,
 }
@@ -121,7 +124,17 @@ pub async fn report_form(
         )
         .await;
     let result = match outcome {
-        Outcome::Counted => "counted",
+        Outcome::Counted => {
+            // So that the count on the thank-you page includes this report (up to 1.5 s).
+            let stored_at = chrono::Utc::now();
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(1500);
+            while reports.snapshot.crowd().as_of < stored_at
+                && tokio::time::Instant::now() < deadline
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            "counted"
+        }
         Outcome::Repeat => "repeat",
         Outcome::Limited(wait) => {
             let seconds = wait.as_secs().max(1);

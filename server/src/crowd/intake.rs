@@ -53,6 +53,8 @@ struct Pending {
 
 pub struct Intake {
     catalog: Arc<Catalog>,
+    /// Bumped after each commit, so the figures are recomputed soon after.
+    stored: tokio::sync::watch::Sender<u64>,
     queue: mpsc::Sender<Pending>,
     /// Client key → when its last report of a service was counted.
     seen: Vec<Mutex<HashMap<[u8; 16], Instant>>>,
@@ -79,14 +81,21 @@ impl Intake {
     /// Starts the writer; it runs as long as the intake exists.
     pub fn start(catalog: Arc<Catalog>, store: Arc<dyn Store>) -> Arc<Self> {
         let (queue, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(writer(store, receiver));
+        let stored = tokio::sync::watch::Sender::new(0);
+        tokio::spawn(writer(store, receiver, stored.clone()));
         Arc::new(Intake {
             catalog,
+            stored,
             queue,
             seen: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             buckets: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             salt: Mutex::new((Utc::now().timestamp().div_euclid(86_400), random_salt())),
         })
+    }
+
+    /// Changes after every committed batch.
+    pub fn stored(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.stored.subscribe()
     }
 
     /// Checks a report's choices against the catalog; region "" means none.
@@ -220,7 +229,11 @@ impl Intake {
 
 /// Group commit: takes whatever is queued (up to BATCH), writes it in one transaction,
 /// then acknowledges each report with the outcome of that commit.
-async fn writer(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
+async fn writer(
+    store: Arc<dyn Store>,
+    mut receiver: mpsc::Receiver<Pending>,
+    committed: tokio::sync::watch::Sender<u64>,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     while receiver.recv_many(&mut batch, BATCH).await > 0 {
         let reports: Vec<NewReport> = batch.iter().map(|p| p.report.clone()).collect();
@@ -233,6 +246,9 @@ async fn writer(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
         };
         for pending in batch.drain(..) {
             let _ = pending.done.send(stored);
+        }
+        if stored {
+            committed.send_modify(|n| *n += 1);
         }
     }
 }
