@@ -214,7 +214,7 @@ async fn housekeeping(intake: Arc<Intake>, store: Arc<dyn store::Store>, retenti
     loop {
         tokio::time::sleep(Duration::from_secs(60)).await;
         intake.forget_old();
-        if minutes % 60 == 0 {
+        if minutes.is_multiple_of(60) {
             let before = Utc::now() - chrono::Duration::days(i64::from(retention_days));
             match store.delete_reports_before(before).await {
                 Ok(deleted) if deleted > 0 => {

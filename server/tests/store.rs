@@ -282,7 +282,7 @@ async fn reports_are_counted_per_minute_and_raw_reports_expire(db: TestDb) {
         .collect();
     assert_eq!(per_minute, [(0, 1001), (1, 200)]);
     let mut breakdown = store.report_breakdown(minute, minute + 2).await.unwrap();
-    breakdown.sort_by(|a, b| b.count.cmp(&a.count));
+    breakdown.sort_by_key(|b| std::cmp::Reverse(b.count));
     let parts: Vec<_> = breakdown
         .iter()
         .map(|b| (b.problem.as_str(), b.region.as_str(), b.count))

@@ -61,7 +61,7 @@ pub fn normal_per_minute(past_weeks: &[Option<f64>]) -> f64 {
     }
     known.sort_by(|a, b| a.total_cmp(b));
     let mid = known.len() / 2;
-    let median = if known.len() % 2 == 0 {
+    let median = if known.len().is_multiple_of(2) {
         (known[mid - 1] + known[mid]) / 2.0
     } else {
         known[mid]
