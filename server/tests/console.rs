@@ -869,3 +869,49 @@ fn maintenance_switches_components_on_its_own() {
         );
     })
 }
+
+/// An incident opened after the crowd signal fired records it, and its page shows the
+/// time from the surge of reports to the first public notice.
+#[test]
+fn an_incident_records_the_crowd_signal_and_shows_time_to_acknowledge() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let fired_at = chrono::Utc::now() - chrono::Duration::minutes(42);
+        let store = app.changes.clone().unwrap().store().clone();
+        store
+            .save_signal(&server::store::SignalRecord {
+                service: "kakaotalk".into(),
+                fired_at,
+                cleared_at: None,
+                peak: 900,
+            })
+            .await
+            .unwrap();
+        let mut comms = signed_in(&app, "kang", app::model::Role::Comms).await;
+        let mut fields = OPEN.to_vec();
+        let started = app::format::to_kst(fired_at - chrono::Duration::minutes(5))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        fields.retain(|(k, _)| *k != "started_at");
+        fields.push(("started_at", &started));
+        let reply = comms.act("/admin/actions/open-incident", &fields).await;
+        let id = reply
+            .location()
+            .trim_start_matches("/admin/incidents/")
+            .to_string();
+        let state = store.load().await.unwrap();
+        let incident = state.incidents.iter().find(|i| i.id == id).unwrap();
+        assert_eq!(
+            incident.crowd_signal_at.map(|t| t.timestamp()),
+            Some(fired_at.timestamp())
+        );
+        let mut reader = Browser::new(&app);
+        let page = reader.get(&format!("/incidents/{id}")).await.body;
+        assert!(page.contains("사용자 제보 급증"));
+        assert!(
+            page.contains("class=\"time-to-acknowledge\">42분<"),
+            "42 minutes from the surge to the first notice"
+        );
+    })
+}
