@@ -73,9 +73,13 @@ pub struct Config {
         long,
         env = "STATUS_SEED",
         default_value = "seed/kakao-history.toml",
+        // `STATUS_SEED=` (empty) or a bare `--seed` means: load none. (A String: clap
+        // refuses an empty path.)
+        num_args = 0..=1,
+        default_missing_value = "",
         global = true
     )]
-    pub seed: PathBuf,
+    pub seed: String,
     /// Where the last state read from the database is kept, to serve while it is down.
     #[arg(
         long,

@@ -168,8 +168,8 @@ pub async fn open_and_seed(config: &Config, catalog: &Arc<Catalog>) -> anyhow::R
         .await
         .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
     let changes = Changes::new(store, catalog.clone());
-    if !config.seed.as_os_str().is_empty() {
-        let added = seed::seed(&changes, &config.seed).await?;
+    if !config.seed.is_empty() {
+        let added = seed::seed(&changes, std::path::Path::new(&config.seed)).await?;
         if added > 0 {
             tracing::info!(added, "seeded the incident history");
         }

@@ -101,7 +101,10 @@ pub fn config(db: &TestDb) -> Config {
     Config {
         database_url: db.url.clone(),
         catalog: repo_root().join("config/catalog.toml"),
-        seed: repo_root().join("seed/kakao-history.toml"),
+        seed: repo_root()
+            .join("seed/kakao-history.toml")
+            .display()
+            .to_string(),
         last_state: db.dir.path().join("last-state.json"),
         refresh_seconds: 60,
         templates: repo_root().join("config/templates.toml"),
