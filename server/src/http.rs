@@ -7,6 +7,7 @@ use crate::page_cache::{self, PageCache};
 use crate::sessions::{self, SessionBackend};
 use crate::snapshot::SnapshotHandle;
 use crate::static_files::StaticFiles;
+use crate::statuspage::{self, StatusApi};
 use app::api::{PublicState, ReadModel};
 use app::{shell, App};
 use axum::body::Body;
@@ -28,6 +29,8 @@ pub struct AppState {
     /// None while the database is unreachable (reports are then refused with 503).
     pub reports: Option<Arc<Reports>>,
     pub secure_cookies: bool,
+    /// The public address (for links in the API); may be empty.
+    pub public_url: String,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -69,6 +72,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.leptos)
         .merge(console::router(state.console.clone()))
         .merge(reports_router(state.reports.clone()))
+        .merge(statuspage::router(Arc::new(StatusApi::new(
+            state.snapshot.clone(),
+            state.public_url.clone(),
+        ))))
         .layer(axum::middleware::from_fn(console::skip_followed_render))
         // Sessions are loaded only by what reads them: the public pages never do.
         .layer(sessions::layer(sessions, state.secure_cookies))

@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod snapshot;
 pub mod startup;
 pub mod static_files;
+pub mod statuspage;
 pub mod store;
 pub mod templates;
 pub mod throttle;

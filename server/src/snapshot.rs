@@ -150,7 +150,7 @@ impl Snapshot {
             .unwrap_or(ComponentStatus::Operational)
     }
 
-    fn overall(&self) -> ComponentStatus {
+    pub fn overall(&self) -> ComponentStatus {
         self.current
             .values()
             .copied()
@@ -382,7 +382,7 @@ impl Snapshot {
         Self::name(lang, &self.catalog.page.name_ko, &self.catalog.page.name_en)
     }
 
-    fn updated_at(&self) -> DateTime<Utc> {
+    pub fn updated_at(&self) -> DateTime<Utc> {
         self.state.last_change.unwrap_or(self.built_at)
     }
 }

@@ -153,6 +153,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         console,
         reports,
         secure_cookies: config.secure_cookies(),
+        public_url: config.public_url.clone(),
     });
     Ok(Running {
         router,
