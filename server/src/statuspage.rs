@@ -28,8 +28,12 @@ pub struct StatusApi {
     pub snapshot: Arc<SnapshotHandle>,
     /// e.g. `https://status.example.com`; empty: links are relative.
     pub public_url: String,
-    cache: Mutex<HashMap<(&'static str, Lang), (u64, Arc<Encoded>)>>,
+    /// (endpoint, language) → the document rendered for a snapshot version.
+    cache: Mutex<HashMap<(&'static str, Lang), Rendered>>,
 }
+
+/// A document and the snapshot version it was rendered from.
+type Rendered = (u64, Arc<Encoded>);
 
 fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
