@@ -58,6 +58,10 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/status.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        // Feeds, for readers and aggregators to find (issue: "discoverable").
+        <Link rel="alternate" type_="application/atom+xml" href="/feed.atom" title="Atom" />
+        <Link rel="alternate" type_="application/rss+xml" href="/feed.rss" title="RSS" />
+        <Link rel="alternate" type_="text/calendar" href="/maintenance.ics" title="iCalendar" />
         <Meta name="theme-color" content="#1f2937" />
         // Every page is rendered whole before it is sent (SsrMode::Async): with
         // JavaScript off, streamed fragments would never be put in place.

@@ -3,6 +3,7 @@
 
 use crate::console::{self, Console};
 use crate::crowd::handlers::{self, Reports};
+use crate::feeds::{self, Feeds};
 use crate::page_cache::{self, PageCache};
 use crate::sessions::{self, SessionBackend};
 use crate::snapshot::SnapshotHandle;
@@ -72,6 +73,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.leptos)
         .merge(console::router(state.console.clone()))
         .merge(reports_router(state.reports.clone()))
+        .merge(feeds::router(Arc::new(Feeds {
+            snapshot: state.snapshot.clone(),
+            public_url: state.public_url.clone(),
+        })))
         .merge(statuspage::router(Arc::new(StatusApi::new(
             state.snapshot.clone(),
             state.public_url.clone(),

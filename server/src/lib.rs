@@ -8,6 +8,7 @@ pub mod config;
 pub mod console;
 pub mod crowd;
 pub mod encoded;
+pub mod feeds;
 pub mod http;
 pub mod ledger;
 pub mod page_cache;
