@@ -83,14 +83,47 @@ fn provide_refresh_tick() {
     let (tick, set_tick) = signal(0u32);
     #[cfg(feature = "hydrate")]
     {
+        // Polling every 30 s is the fallback; the live stream makes it immediate.
         let every = std::time::Duration::from_secs(30);
         if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), every) {
             on_cleanup(move || handle.clear());
         }
+        subscribe_to_live_updates(set_tick);
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = set_tick;
     provide_context(RefreshTick(tick));
+}
+
+/// Listens to `/api/v1/events` (server-sent events) and bumps the tick on every change, so
+/// the page reloads its data within a second of a staff action, without a reload. The
+/// browser reconnects by itself, sending `Last-Event-ID`; the server then replays what
+/// was missed, or sends `sync`. The first `sync` (on connecting) is ignored: the page has
+/// just loaded.
+#[cfg(feature = "hydrate")]
+fn subscribe_to_live_updates(set_tick: WriteSignal<u32>) {
+    use futures_util::StreamExt;
+    use gloo_net::eventsource::futures::EventSource;
+    let Ok(mut source) = EventSource::new("/api/v1/events") else {
+        return;
+    };
+    let kinds = ["sync", "status", "update", "crowd"];
+    let subscriptions: Vec<_> = kinds
+        .iter()
+        .filter_map(|kind| source.subscribe(*kind).ok())
+        .collect();
+    let mut first_sync = true;
+    let mut all = futures_util::stream::select_all(subscriptions);
+    leptos::task::spawn_local(async move {
+        // `source` lives as long as this task: dropping it would close the stream.
+        let _source = &mut source;
+        while let Some(Ok((kind, _))) = all.next().await {
+            if kind == "sync" && std::mem::take(&mut first_sync) {
+                continue;
+            }
+            set_tick.update(|t| *t += 1);
+        }
+    });
 }
 
 /// The same address with the other language chosen.

@@ -94,6 +94,11 @@ test.describe('the staff console', () => {
     await expect(card).toBeVisible();
     await reader.goto(incidentUrl);
     await expect(reader.getByRole('heading', { level: 1 })).toHaveText(title);
+    if (js) {
+      await reader.waitForFunction(() => document.querySelector('main') !== null);
+      await reader.waitForTimeout(2500); // hydrated and subscribed
+      await reader.evaluate(() => ((window as unknown as Record<string, number>).__readerStayed = 1));
+    }
     await expect(reader.locator('ul.affected')).toContainText('전면 장애');
 
     // The official apology, shown as one.
@@ -105,10 +110,15 @@ test.describe('the staff console', () => {
     await comms.getByRole('button', { name: '게시' }).click();
     await expect(comms.locator('.timeline .update.kind-apology')).toHaveCount(1);
     await expect(comms.getByText('업데이트를 게시했습니다.')).toBeVisible();
-    await reader.reload();
+    // With JavaScript, the reader's open page updates itself (live stream), no reload.
+    if (!js) await reader.reload();
     const apology = reader.locator('.update.kind-apology');
     await expect(apology).toContainText('공식 사과');
     await expect(apology).toContainText('진심으로 사과드립니다');
+    if (js) {
+      // It took the apology in place: still the same document.
+      expect(await reader.evaluate(() => (window as unknown as Record<string, number>).__readerStayed)).toBe(1);
+    }
 
     // Resolved: the incident says so and photo/video transfer is back.
     await post.getByLabel('진행 상태').selectOption('resolved');

@@ -4,6 +4,7 @@
 use crate::console::{self, Console};
 use crate::crowd::handlers::{self, Reports};
 use crate::feeds::{self, Feeds};
+use crate::live::{self, Live};
 use crate::page_cache::{self, PageCache};
 use crate::sessions::{self, SessionBackend};
 use crate::snapshot::SnapshotHandle;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The public address (for links in the API); may be empty.
     pub public_url: String,
+    pub live: Arc<Live>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.leptos)
         .merge(console::router(state.console.clone()))
         .merge(reports_router(state.reports.clone()))
+        .merge(live::router(state.live.clone()))
         .merge(feeds::router(Arc::new(Feeds {
             snapshot: state.snapshot.clone(),
             public_url: state.public_url.clone(),

@@ -11,6 +11,7 @@ pub mod encoded;
 pub mod feeds;
 pub mod http;
 pub mod ledger;
+pub mod live;
 pub mod page_cache;
 pub mod seed;
 pub mod sessions;

@@ -154,6 +154,11 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         reports,
         secure_cookies: config.secure_cookies(),
         public_url: config.public_url.clone(),
+        live: {
+            let live = crate::live::Live::new();
+            tokio::spawn(crate::live::produce(live.clone(), snapshot.clone()));
+            live
+        },
     });
     Ok(Running {
         router,
