@@ -327,25 +327,33 @@ async fn site_rss(State(feeds): State<Arc<Feeds>>, request: Request) -> Response
     respond(&request, RSS, feeds.rss(None, lang(&request)))
 }
 
-async fn service_feed(
+fn unknown_service(slug: &str) -> Response<Body> {
+    not_found(
+        "text/plain; charset=utf-8",
+        format!("There is no service '{slug}'. / '{slug}' 서비스는 없습니다.\n"),
+    )
+}
+
+async fn service_atom(
     State(feeds): State<Arc<Feeds>>,
-    Path((slug, file)): Path<(String, String)>,
+    Path(slug): Path<String>,
     request: Request,
 ) -> Response<Body> {
     if feeds.snapshot.load().catalog.service(&slug).is_none() {
-        return not_found(
-            "text/plain; charset=utf-8",
-            format!("There is no service '{slug}'. / '{slug}' 서비스는 없습니다.\n"),
-        );
+        return unknown_service(&slug);
     }
-    match file.as_str() {
-        "feed.atom" => respond(&request, ATOM, feeds.atom(Some(&slug), lang(&request))),
-        "feed.rss" => respond(&request, RSS, feeds.rss(Some(&slug), lang(&request))),
-        _ => not_found(
-            "text/plain; charset=utf-8",
-            "Feeds are feed.atom and feed.rss.\n".into(),
-        ),
+    respond(&request, ATOM, feeds.atom(Some(&slug), lang(&request)))
+}
+
+async fn service_rss(
+    State(feeds): State<Arc<Feeds>>,
+    Path(slug): Path<String>,
+    request: Request,
+) -> Response<Body> {
+    if feeds.snapshot.load().catalog.service(&slug).is_none() {
+        return unknown_service(&slug);
     }
+    respond(&request, RSS, feeds.rss(Some(&slug), lang(&request)))
 }
 
 async fn maintenance_ics(State(feeds): State<Arc<Feeds>>, request: Request) -> Response<Body> {
@@ -375,7 +383,8 @@ pub fn router(feeds: Arc<Feeds>) -> Router {
     Router::new()
         .route("/feed.atom", get(site_atom))
         .route("/feed.rss", get(site_rss))
-        .route("/services/{slug}/{file}", get(service_feed))
+        .route("/services/{slug}/feed.atom", get(service_atom))
+        .route("/services/{slug}/feed.rss", get(service_rss))
         .route("/maintenance.ics", get(maintenance_ics))
         .route("/badge/{file}", get(badge))
         .with_state(feeds)
