@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router(state.console.clone()))
         .merge(reports_router(state.reports.clone()))
         .merge(live::router(state.live.clone()))
+        .merge(crate::api_v1::router(state.snapshot.clone()))
         .merge(feeds::router(Arc::new(Feeds {
             snapshot: state.snapshot.clone(),
             public_url: state.public_url.clone(),

@@ -2,6 +2,7 @@
 //! model, and HTTP.
 
 pub mod accounts;
+pub mod api_v1;
 pub mod catalog;
 pub mod changes;
 pub mod config;

@@ -145,7 +145,12 @@ fn to_sse(event: LiveEvent) -> Event {
         .data(event.data)
 }
 
-async fn stream(
+/// Live updates as server-sent events: `sync`, `status`, `update`, `crowd`. Reconnect with
+/// `Last-Event-ID` to get what was missed.
+#[utoipa::path(get, path = "/api/v1/events",
+    params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received; a bogus one starts from now")),
+    responses((status = 200, description = "A text/event-stream that stays open, with a heartbeat comment every 15 s", content_type = "text/event-stream")))]
+pub async fn stream(
     State(live): State<Arc<Live>>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {

@@ -240,3 +240,84 @@ fn incidents_carry_their_updates_and_the_fire_its_postmortem() {
         }
     })
 }
+
+#[test]
+fn our_own_api_is_described_by_an_openapi_3_1_document_generated_from_the_code() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let (status, _, doc) = get(&app.router, "/api/openapi.json", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(doc["openapi"], "3.1.0");
+        let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        for path in [
+            "/api/v1/services",
+            "/api/v1/services/{slug}/crowd",
+            "/api/v1/incidents",
+            "/api/v1/reports",
+            "/api/v1/events",
+        ] {
+            assert!(paths.iter().any(|p| *p == path), "{path} is described");
+        }
+        assert!(doc["components"]["schemas"]["Incident"]["properties"]
+            ["time_to_acknowledge_seconds"]
+            .is_object());
+
+        let (_, _, services) = get(&app.router, "/api/v1/services?lang=en", &[]).await;
+        let services = services.as_array().unwrap();
+        assert_eq!(services.len(), 6);
+        assert_eq!(services[0]["name"], "KakaoTalk");
+        assert_eq!(services[0]["status"], "operational");
+        assert_eq!(services[0]["reports_last_hour"], 0);
+
+        let (_, _, daum) = get(&app.router, "/api/v1/incidents?service=daum", &[]).await;
+        assert_eq!(daum["total"], 2);
+        let ids: Vec<&str> = daum["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "2022-10-15-pangyo-datacenter-fire",
+                "2022-09-15-daum-gift-login"
+            ]
+        );
+        let (_, _, year) = get(&app.router, "/api/v1/incidents?year=2021", &[]).await;
+        assert_eq!(year["total"], 2);
+        let (status, _, bad) = get(&app.router, "/api/v1/incidents?service=nope", &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(bad["error"], "there is no service 'nope'");
+        let (status, _, _) = get(&app.router, "/api/v1/incidents?page=9", &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        let (status, _, crowd) = get(&app.router, "/api/v1/services/kakaotalk/crowd", &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(crowd["bin_minutes"], 5);
+        let (status, _, missing) = get(&app.router, "/api/v1/services/nope/crowd", &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(missing["error"].is_string());
+
+        let _rendering = common::ROUTE_DISCOVERY.read().await;
+        let page = tower::ServiceExt::oneshot(
+            app.router.clone(),
+            Request::get("/api").body(Body::empty()).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = String::from_utf8(
+            to_bytes(page.into_body(), usize::MAX)
+                .await
+                .unwrap()
+                .to_vec(),
+        )
+        .unwrap();
+        assert!(
+            html.contains("<code>/api/v1/incidents</code>")
+                && html.contains("/api/v2/summary.json")
+        );
+    })
+}

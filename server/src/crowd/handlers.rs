@@ -187,6 +187,15 @@ fn json(status: StatusCode, body: serde_json::Value) -> Response<Body> {
 
 /// For scripts and apps: `service`, `problem`, optional `region`, as a form. 201 when
 /// counted (stored), 200 when a repeat, 400 / 429 / 503 with a reason.
+#[utoipa::path(post, path = "/api/v1/reports",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "service=kakaotalk&problem=send&region=seoul (region optional); the choices are in config/catalog.toml"),
+    responses(
+        (status = 201, description = "Counted: stored before this answer"),
+        (status = 200, description = "Already counted: one report per client per service every 15 minutes"),
+        (status = 400, description = "An unknown service, problem or region"),
+        (status = 429, description = "Too many reports from this address; see Retry-After"),
+        (status = 503, description = "Busy: not stored; try again after Retry-After")))]
 pub async fn report_api(
     State(reports): State<Arc<Reports>>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
