@@ -181,14 +181,7 @@ async fn services(
             ServiceStatus {
                 slug: svc.slug.clone(),
                 name: name(lang, &svc.name_ko, &svc.name_en),
-                status: svc
-                    .components
-                    .iter()
-                    .map(|c| s.current_status(&format!("{}/{}", svc.slug, c.slug)))
-                    .max()
-                    .unwrap_or(app::model::ComponentStatus::Operational)
-                    .as_str()
-                    .into(),
+                status: s.service_status(svc).as_str().into(),
                 reports_last_hour: c.map_or(0, |c| c.last_hour),
                 crowd_signal_since: c.and_then(|c| c.firing_since),
             }

@@ -5,7 +5,7 @@
 
 use crate::encoded::Encoded;
 use crate::snapshot::{Snapshot, SnapshotHandle};
-use crate::statuspage::CACHE_CONTROL;
+use crate::statuspage::public_document;
 use crate::store::{IncidentRecord, UpdateRecord};
 use app::i18n::{kind_label, state_label, status_label};
 use app::model::{ComponentStatus, Lang, UpdateKind};
@@ -243,12 +243,7 @@ impl Feeds {
     pub fn badge(&self, slug: &str, lang: Lang) -> Option<String> {
         let s = self.snapshot.load();
         let service = s.catalog.service(slug)?;
-        let status = service
-            .components
-            .iter()
-            .map(|c| s.current_status(&format!("{slug}/{}", c.slug)))
-            .max()
-            .unwrap_or(ComponentStatus::Operational);
+        let status = s.service_status(service);
         let colour = match status {
             ComponentStatus::Operational => "#137333",
             ComponentStatus::UnderMaintenance => "#1d4ed8",
@@ -291,16 +286,7 @@ pub fn badge_svg(label: &str, message: &str, colour: &str) -> String {
 
 fn respond(request: &Request, content_type: &'static str, body: String) -> Response<Body> {
     let encoded = Encoded::new(HeaderValue::from_static(content_type), body.into());
-    let mut response = encoded.respond(
-        request.headers(),
-        CACHE_CONTROL,
-        "Accept-Encoding, Accept-Language",
-    );
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
+    public_document(&encoded, request)
 }
 
 fn not_found(content_type: &'static str, body: String) -> Response<Body> {

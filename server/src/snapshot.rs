@@ -34,6 +34,14 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// A service's state now: the worst of its components'.
+    pub fn service_status(&self, service: &Service) -> ComponentStatus {
+        Self::component_ids(service)
+            .map(|id| self.status_of(&id))
+            .max()
+            .unwrap_or(ComponentStatus::Operational)
+    }
+
     /// A component's state now ("service/component").
     pub fn current_status(&self, component: &str) -> ComponentStatus {
         self.current

@@ -24,6 +24,21 @@ use std::sync::{Arc, Mutex};
 pub const CACHE_CONTROL: &str =
     "public, max-age=0, s-maxage=1, stale-while-revalidate=5, stale-if-error=86400";
 
+/// A read-only public document: ETag and 304, compression, the public caching rule,
+/// varying by language, open to any origin (CORS). Shared by the API and the feeds.
+pub fn public_document(encoded: &Encoded, request: &Request) -> Response<Body> {
+    let mut response = encoded.respond(
+        request.headers(),
+        CACHE_CONTROL,
+        "Accept-Encoding, Accept-Language",
+    );
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
 pub struct StatusApi {
     pub snapshot: Arc<SnapshotHandle>,
     /// e.g. `https://status.example.com`; empty: links are relative.
@@ -121,11 +136,7 @@ impl StatusApi {
                 .iter()
                 .map(|c| format!("{}/{}", service.slug, c.slug))
                 .collect();
-            let worst = ids
-                .iter()
-                .map(|id| s.current_status(id))
-                .max()
-                .unwrap_or(ComponentStatus::Operational);
+            let worst = s.service_status(service);
             let group_updated = ids.iter().filter_map(|id| last_change(id)).max();
             out.push(json!({
                 "id": service.slug,
@@ -386,16 +397,7 @@ impl StatusApi {
                 .insert((endpoint, lang), (version, encoded.clone()));
             encoded
         });
-        let mut response = encoded.respond(
-            request.headers(),
-            CACHE_CONTROL,
-            "Accept-Encoding, Accept-Language",
-        );
-        response.headers_mut().insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        response
+        public_document(&encoded, request)
     }
 }
 

@@ -118,6 +118,26 @@ async fn publish(
     Ok(())
 }
 
+/// The end of every console change: on success a notice and a 303 to `to`; otherwise
+/// back to the form (`back`) with the reason.
+async fn settle(
+    session: &Session,
+    form: &FormData,
+    lang: Lang,
+    result: Result<(), ChangeError>,
+    to: &str,
+    back: &str,
+    done: (&str, &str),
+) -> Reply {
+    match result {
+        Ok(()) => {
+            set_flash(session, notice(lang, done.0, done.1)).await;
+            see_other(to, form.chosen_lang())
+        }
+        Err(error) => failed(session, form, lang, back, error).await,
+    }
+}
+
 fn peer(request_address: Option<&ConnectInfo<SocketAddr>>) -> String {
     request_address
         .map(|ConnectInfo(addr)| addr.ip().to_string())
@@ -385,17 +405,17 @@ pub async fn open_incident(
             Err(error) => failed(&session, &form, lang, back, error).await,
         };
     }
-    match publish(&console, &changes, &me.name, Change::OpenIncident(new)).await {
-        Ok(_) => {
-            set_flash(
-                &session,
-                notice(lang, "장애를 공지했습니다.", "The incident is published."),
-            )
-            .await;
-            see_other(&format!("/admin/incidents/{id}"), form.chosen_lang())
-        }
-        Err(error) => failed(&session, &form, lang, back, error).await,
-    }
+    let result = publish(&console, &changes, &me.name, Change::OpenIncident(new)).await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        &format!("/admin/incidents/{id}"),
+        back,
+        ("장애를 공지했습니다.", "The incident is published."),
+    )
+    .await
 }
 
 pub async fn post_update(
@@ -469,17 +489,17 @@ pub async fn post_update(
             Err(error) => failed(&session, &form, lang, &back, error).await,
         };
     }
-    match publish(&console, &changes, &me.name, Change::PostUpdate(update)).await {
-        Ok(_) => {
-            set_flash(
-                &session,
-                notice(lang, "업데이트를 게시했습니다.", "The update is published."),
-            )
-            .await;
-            see_other(&back, form.chosen_lang())
-        }
-        Err(error) => failed(&session, &form, lang, &back, error).await,
-    }
+    let result = publish(&console, &changes, &me.name, Change::PostUpdate(update)).await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        &back,
+        &back,
+        ("업데이트를 게시했습니다.", "The update is published."),
+    )
+    .await
 }
 
 pub async fn correct_update(
@@ -510,17 +530,17 @@ pub async fn correct_update(
         body_ko: form.text("body_ko"),
         body_en: form.optional("body_en"),
     };
-    match publish(&console, &changes, &me.name, Change::CorrectUpdate(fix)).await {
-        Ok(_) => {
-            set_flash(
-                &session,
-                notice(lang, "정정을 게시했습니다.", "The correction is published."),
-            )
-            .await;
-            see_other(&back, form.chosen_lang())
-        }
-        Err(error) => failed(&session, &form, lang, &back, error).await,
-    }
+    let result = publish(&console, &changes, &me.name, Change::CorrectUpdate(fix)).await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        &back,
+        &back,
+        ("정정을 게시했습니다.", "The correction is published."),
+    )
+    .await
 }
 
 pub async fn component_status(
@@ -564,28 +584,26 @@ pub async fn component_status(
         status,
         incident_id,
     };
-    match publish(
+    let result = publish(
         &console,
         &changes,
         &me.name,
         Change::SetComponentStatus(set),
     )
+    .await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        "/admin",
+        "/admin",
+        (
+            "구성 요소 상태를 바꿨습니다.",
+            "The component status is changed.",
+        ),
+    )
     .await
-    {
-        Ok(_) => {
-            set_flash(
-                &session,
-                notice(
-                    lang,
-                    "구성 요소 상태를 바꿨습니다.",
-                    "The component status is changed.",
-                ),
-            )
-            .await;
-            see_other("/admin", form.chosen_lang())
-        }
-        Err(error) => failed(&session, &form, lang, "/admin", error).await,
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -632,28 +650,23 @@ pub async fn schedule_maintenance(
         Ok(m) => m,
         Err(problem) => return refused(&session, &form, lang, back, &problem).await,
     };
-    match publish(
+    let result = publish(
         &console,
         &changes,
         &me.name,
         Change::ScheduleMaintenance(maintenance),
     )
+    .await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        "/admin",
+        back,
+        ("점검을 예약했습니다.", "The maintenance is scheduled."),
+    )
     .await
-    {
-        Ok(_) => {
-            set_flash(
-                &session,
-                notice(
-                    lang,
-                    "점검을 예약했습니다.",
-                    "The maintenance is scheduled.",
-                ),
-            )
-            .await;
-            see_other("/admin", form.chosen_lang())
-        }
-        Err(error) => failed(&session, &form, lang, back, error).await,
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -694,17 +707,20 @@ pub async fn add_user(
         role,
         password_hash,
     };
-    match changes.apply(&me.name, Change::AddUser(user)).await {
-        Ok(_) => {
-            set_flash(
-                &session,
-                notice(lang, "계정을 추가했습니다.", "The account is added."),
-            )
-            .await;
-            see_other(back, form.chosen_lang())
-        }
-        Err(error) => failed(&session, &form, lang, back, error).await,
-    }
+    let result = changes
+        .apply(&me.name, Change::AddUser(user))
+        .await
+        .map(|_| ());
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        back,
+        back,
+        ("계정을 추가했습니다.", "The account is added."),
+    )
+    .await
 }
 
 pub async fn update_user(
@@ -730,17 +746,20 @@ pub async fn update_user(
         role,
         active: form.checked("active"),
     };
-    match changes.apply(&me.name, Change::UpdateUser(change)).await {
-        Ok(_) => {
-            set_flash(
-                &session,
-                notice(lang, "계정을 바꿨습니다.", "The account is changed."),
-            )
-            .await;
-            see_other(back, form.chosen_lang())
-        }
-        Err(error) => failed(&session, &form, lang, back, error).await,
-    }
+    let result = changes
+        .apply(&me.name, Change::UpdateUser(change))
+        .await
+        .map(|_| ());
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        back,
+        back,
+        ("계정을 바꿨습니다.", "The account is changed."),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
