@@ -31,7 +31,10 @@ port="${E2E_PORT:-3197}"
 export E2E_ADMIN_NAME="e2e-admin" E2E_ADMIN_PASSWORD="e2e admin password $RANDOM$RANDOM"
 printf '%s\n' "$E2E_ADMIN_PASSWORD" | DATABASE_URL="sqlite://$work/status.db" RUST_LOG=warn \
   target/debug/server user add --role admin "$E2E_ADMIN_NAME" >/dev/null
+# Email goes to files here (no mail leaves the machine); the browser tests read them.
+export E2E_MAIL_DIR="$work/mail"
 DATABASE_URL="sqlite://$work/status.db" STATUS_LAST_STATE="$work/last-state.json" \
+  STATUS_SMTP_URL="file://$E2E_MAIL_DIR" \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=status RUST_LOG=warn \
   target/debug/server serve >"$work/server.log" 2>&1 &
 server_pid=$!

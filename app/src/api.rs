@@ -4,6 +4,7 @@
 use crate::model::Lang;
 use crate::views::{
     FilterError, HistoryView, HomeView, IncidentView, ReportPage, ServiceView, SiteInfo,
+    SubscribeView,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -24,6 +25,8 @@ pub trait ReadModel: Send + Sync + 'static {
     ) -> Result<HistoryView, FilterError>;
     /// The report form of a service, with what users report now. None for no such service.
     fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage>;
+    /// The services one can get email alerts for.
+    fn subscribe(&self, lang: Lang) -> SubscribeView;
 }
 
 /// The read model as a context value, provided by the server for pages and endpoints alike.
@@ -79,4 +82,9 @@ pub async fn get_report_page(
 ) -> Result<Option<ReportPage>, ServerFnError> {
     let _ = page;
     Ok(read_model()?.report_page(&slug, lang))
+}
+
+#[server(prefix = "/_status", endpoint = "subscribe", input = GetUrl)]
+pub async fn get_subscribe(lang: Lang) -> Result<SubscribeView, ServerFnError> {
+    Ok(read_model()?.subscribe(lang))
 }

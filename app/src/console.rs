@@ -19,6 +19,7 @@ pub enum ConsolePage {
     NewMaintenance,
     Users,
     Ledger,
+    Webhooks,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -151,6 +152,47 @@ pub struct LedgerRow {
     pub hash: String,
 }
 
+/// Webhook endpoints, email subscriber counts and the delivery log (admins only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhooksReport {
+    pub endpoints: Vec<WebhookRow>,
+    /// Newest first: webhooks and emails.
+    pub deliveries: Vec<DeliveryRow>,
+    pub services: Vec<(String, String)>,
+    pub email_enabled: bool,
+    pub subscribers_confirmed: i64,
+    pub subscribers_pending: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    /// Service names; empty for every service.
+    pub services: Vec<String>,
+    pub secret: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    pub id: i64,
+    /// `webhook` or `email`.
+    pub channel: String,
+    /// The endpoint id (emails: none; the address is not shown).
+    pub target: Option<String>,
+    pub kind: String,
+    pub event: Option<String>,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LedgerReport {
     pub count: usize,
@@ -177,6 +219,7 @@ pub enum ConsoleBody {
     NewMaintenance(IncidentForm),
     Users(Vec<UserRow>),
     Ledger(LedgerReport),
+    Webhooks(WebhooksReport),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -203,6 +203,15 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <div class="wrap">
                 <p>{move || s().footer_note}</p>
+                <nav class="footer-links" aria-label=move || if lang.get() == Lang::Ko { "소식 받기" } else { "Follow" }>
+                    <a href=move || ctx.tracked_href("/subscribe")>
+                        {move || if lang.get() == Lang::Ko { "이메일 알림" } else { "Email alerts" }}
+                    </a>
+                    <a href="/feed.atom">"Atom"</a>
+                    <a href="/feed.rss">"RSS"</a>
+                    <a href="/maintenance.ics">{move || if lang.get() == Lang::Ko { "점검 일정(iCal)" } else { "Maintenance (iCal)" }}</a>
+                    <a href=move || ctx.tracked_href("/api")>"API"</a>
+                </nav>
             </div>
         </footer>
     }

@@ -26,10 +26,11 @@ use leptos_router::{
 };
 use pages::console::{
     ConsoleDashboard, ConsoleIncident, ConsoleLedger, ConsoleNewIncident, ConsoleNewMaintenance,
-    ConsoleSignIn, ConsoleUsers,
+    ConsoleSignIn, ConsoleUsers, ConsoleWebhooks,
 };
 use pages::{
-    HistoryPage, HomePage, IncidentPage, NotFound, ReportServicePage, ReportThanksPage, ServicePage,
+    ConfirmSubscriptionPage, HistoryPage, HomePage, IncidentPage, NotFound, ReportServicePage,
+    ReportThanksPage, ServicePage, SubscribePage, UnsubscribePage,
 };
 
 /// The HTML document around the application (server side only).
@@ -81,6 +82,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/maintenance/new") view=ConsoleNewMaintenance ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=ConsoleUsers ssr=SsrMode::Async />
                     <Route path=path!("/admin/ledger") view=ConsoleLedger ssr=SsrMode::Async />
+                    <Route path=path!("/admin/webhooks") view=ConsoleWebhooks ssr=SsrMode::Async />
+                    <Route path=path!("/subscribe") view=SubscribePage ssr=SsrMode::Async />
+                    <Route path=path!("/subscribe/confirm") view=ConfirmSubscriptionPage ssr=SsrMode::Async />
+                    <Route path=path!("/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -266,3 +266,11 @@ pub struct ReportPage {
     pub choices: ReportChoices,
     pub crowd: CrowdView,
 }
+
+/// The email-alert form: which services can be chosen, and whether this site sends email.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SubscribeView {
+    /// (slug, name)
+    pub services: Vec<(String, String)>,
+    pub email_alerts: bool,
+}

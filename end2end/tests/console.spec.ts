@@ -185,11 +185,27 @@ test.describe('the staff console', () => {
     expect(direct?.status()).toBe(403);
   });
 
+  test('an admin is told why an endpoint inside the network is refused, and what was typed stays', async ({ browser, javaScriptEnabled }) => {
+    const js = javaScriptEnabled ?? true;
+    const admin = await staffPage(browser, js);
+    await signIn(admin, js, ADMIN, ADMIN_PASSWORD);
+    await admin.getByRole('link', { name: '웹훅·이메일 알림' }).click();
+    await expect(admin.getByRole('heading', { level: 1 })).toHaveText('웹훅·이메일 알림');
+    const form = admin.locator('form', { has: admin.getByRole('button', { name: '엔드포인트 등록' }) });
+    await form.getByLabel('엔드포인트 주소').fill('http://169.254.169.254/latest/meta-data');
+    await form.getByLabel('카카오톡').check();
+    await form.getByRole('button', { name: '엔드포인트 등록' }).click();
+    await expect(admin.locator('.field-error')).toContainText('내부·사설 주소(169.254.169.254)로는 보낼 수 없습니다');
+    await expect(form.getByLabel('엔드포인트 주소')).toHaveValue('http://169.254.169.254/latest/meta-data');
+    await expect(form.getByLabel('카카오톡')).toBeChecked();
+    await expect(admin.getByText('등록된 엔드포인트가 없습니다.')).toBeVisible();
+  });
+
   test('the console pages have no accessibility violations', async ({ browser, javaScriptEnabled }) => {
     test.skip(!javaScriptEnabled, 'axe runs inside the page; the public-page suite audits server-rendered documents');
     const admin = await staffPage(browser, true);
     await signIn(admin, true, ADMIN, ADMIN_PASSWORD);
-    for (const url of ['/admin', '/admin/incidents/new', '/admin/maintenance/new', '/admin/users', '/admin/ledger']) {
+    for (const url of ['/admin', '/admin/incidents/new', '/admin/maintenance/new', '/admin/users', '/admin/ledger', '/admin/webhooks']) {
       await admin.goto(url);
       await waitForHydration(admin);
       await expect(admin.locator('main h1').first()).toBeVisible();

@@ -288,7 +288,26 @@ pub fn validate(catalog: &Catalog, change: &Change) -> Result<(), ChangeError> {
             }
         }
         Change::AddUser(user) => crate::accounts::check_name(&user.name)?,
+        Change::AddWebhook(hook) => {
+            // The address itself (scheme, private ranges) is checked by the console, which
+            // can resolve names; here: what can be checked without the network.
+            if !(hook.url.starts_with("https://") || hook.url.starts_with("http://")) {
+                return invalid(
+                    "url",
+                    "http:// 또는 https:// 주소만 쓸 수 있습니다",
+                    "only http:// and https:// URLs can be used",
+                );
+            }
+            if let Some(unknown) = hook.services.iter().find(|s| catalog.service(s).is_none()) {
+                return invalid(
+                    "services",
+                    format!("알 수 없는 서비스입니다: {unknown}"),
+                    format!("unknown service: {unknown}"),
+                );
+            }
+        }
         Change::UpdateUser(_)
+        | Change::SetWebhookActive(_)
         | Change::SignIn(_)
         | Change::SignInFailed(_)
         | Change::SignOut(_) => {}

@@ -133,10 +133,52 @@ pub struct Config {
         global = true
     )]
     pub crowd_refresh_seconds: u64,
+    /// Let webhooks call loopback and private addresses (an internal receiver). Off by
+    /// default: an endpoint inside the network is refused (no SSRF).
+    #[arg(
+        long,
+        env = "STATUS_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
+    /// Where email alerts are sent through: `smtp://host:25`, `smtp://host:587?tls=required`,
+    /// `smtps://user:pass@host`, or `file:///dir` (messages written as files). Empty: no
+    /// email subscriptions.
+    #[arg(long, env = "STATUS_SMTP_URL", default_value = "", global = true)]
+    pub smtp_url: String,
+    /// The sender of email alerts.
+    #[arg(
+        long,
+        env = "STATUS_MAIL_FROM",
+        default_value = "Kakao Status <status@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// The wait before a failed delivery is retried, in milliseconds; it doubles after each
+    /// failure (at most an hour), for a day.
+    #[arg(
+        long,
+        env = "STATUS_DELIVERY_RETRY_MS",
+        default_value_t = 30_000,
+        global = true
+    )]
+    pub delivery_retry_ms: u64,
 }
 
 impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// The address links in emails and webhook bodies start with.
+    pub fn base_url(&self) -> String {
+        if self.public_url.is_empty() {
+            let addr = std::env::var("LEPTOS_SITE_ADDR").unwrap_or("127.0.0.1:3000".into());
+            format!("http://{addr}")
+        } else {
+            self.public_url.trim_end_matches('/').to_string()
+        }
     }
 }

@@ -26,7 +26,8 @@ pub struct Feeds {
     pub public_url: String,
 }
 
-fn xml(text: &str) -> String {
+/// Escapes text for XML and HTML (feeds, badges, the widget).
+pub fn xml(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -244,13 +245,7 @@ impl Feeds {
         let s = self.snapshot.load();
         let service = s.catalog.service(slug)?;
         let status = s.service_status(service);
-        let colour = match status {
-            ComponentStatus::Operational => "#137333",
-            ComponentStatus::UnderMaintenance => "#1d4ed8",
-            ComponentStatus::DegradedPerformance => "#8a5a00",
-            ComponentStatus::PartialOutage => "#b43c0a",
-            ComponentStatus::MajorOutage => "#b91c1c",
-        };
+        let colour = status_colour(status);
         Some(badge_svg(
             &text(lang, &service.name_ko, Some(&service.name_en)),
             status_label(lang, status),
@@ -282,6 +277,17 @@ pub fn badge_svg(label: &str, message: &str, colour: &str) -> String {
         left + right / 2,
         xml(message),
     )
+}
+
+/// The colour of a state on badges and the widget (white text on it passes WCAG AA).
+pub fn status_colour(status: ComponentStatus) -> &'static str {
+    match status {
+        ComponentStatus::Operational => "#137333",
+        ComponentStatus::UnderMaintenance => "#1d4ed8",
+        ComponentStatus::DegradedPerformance => "#8a5a00",
+        ComponentStatus::PartialOutage => "#b43c0a",
+        ComponentStatus::MajorOutage => "#b91c1c",
+    }
 }
 
 fn respond(request: &Request, content_type: &'static str, body: String) -> Response<Body> {

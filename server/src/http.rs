@@ -34,6 +34,9 @@ pub struct AppState {
     /// The public address (for links in the API); may be empty.
     pub public_url: String,
     pub live: Arc<Live>,
+    pub subscriptions: Arc<crate::subscriptions::Subscriptions>,
+    /// The address links in the widget start with.
+    pub base_url: String,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -76,6 +79,11 @@ pub fn router(state: AppState) -> Router {
         .merge(console::router(state.console.clone()))
         .merge(reports_router(state.reports.clone()))
         .merge(live::router(state.live.clone()))
+        .merge(crate::subscriptions::router(state.subscriptions.clone()))
+        .merge(crate::widget::router(Arc::new(crate::widget::Widget {
+            snapshot: state.snapshot.clone(),
+            base_url: state.base_url.clone(),
+        })))
         .merge(crate::api_v1::router(state.snapshot.clone()))
         .merge(feeds::router(Arc::new(Feeds {
             snapshot: state.snapshot.clone(),
@@ -86,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             state.public_url.clone(),
         ))))
         .layer(axum::middleware::from_fn(console::skip_followed_render))
+        .layer(axum::middleware::from_fn(console::no_framing))
         // Sessions are loaded only by what reads them: the public pages never do.
         .layer(sessions::layer(sessions, state.secure_cookies))
 }

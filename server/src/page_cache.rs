@@ -116,6 +116,12 @@ fn is_staff_only(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/") || path.starts_with("/_console/")
 }
 
+/// Pages whose address carries a subscriber's secret (confirm, unsubscribe): keeping them
+/// would fill the cache with one entry per subscriber, and hold their secrets.
+fn carries_secret(path: &str) -> bool {
+    path == "/subscribe/confirm" || path == "/unsubscribe"
+}
+
 fn is_anonymous(request: &Request) -> bool {
     !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
@@ -129,6 +135,7 @@ pub async fn layer(
     if !matches!(*request.method(), Method::GET | Method::HEAD)
         || !is_anonymous(&request)
         || is_staff_only(request.uri().path())
+        || carries_secret(request.uri().path())
     {
         return next.run(request).await;
     }

@@ -151,8 +151,13 @@ pub async fn csrf_ok(session: &Session, submitted: &str) -> bool {
 }
 
 fn new_token() -> String {
+    random_hex(32)
+}
+
+/// `bytes` random bytes from the operating system, as hex: tokens, ids, secrets.
+pub fn random_hex(bytes: usize) -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    let mut buffer = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buffer);
+    hex::encode(buffer)
 }

@@ -411,6 +411,24 @@ impl Snapshot {
 }
 
 impl ReadModel for Snapshot {
+    fn subscribe(&self, lang: Lang) -> app::views::SubscribeView {
+        app::views::SubscribeView {
+            services: self
+                .catalog
+                .services
+                .iter()
+                .map(|s| {
+                    let name = if lang == Lang::En {
+                        &s.name_en
+                    } else {
+                        &s.name_ko
+                    };
+                    (s.slug.clone(), name.clone())
+                })
+                .collect(),
+            email_alerts: false,
+        }
+    }
     fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage> {
         let service = self.catalog.service(slug)?;
         Some(ReportPage {
@@ -591,6 +609,8 @@ pub struct SnapshotHandle {
     /// What users report, refreshed every few seconds apart from the rest.
     crowd: ArcSwap<CrowdState>,
     next_version: AtomicU64,
+    /// Whether this site sends email alerts (set once at start).
+    email_alerts: std::sync::atomic::AtomicBool,
 }
 
 impl SnapshotHandle {
@@ -599,7 +619,12 @@ impl SnapshotHandle {
             current: ArcSwap::from_pointee(Snapshot::build(1, catalog, state, now)),
             crowd: ArcSwap::from_pointee(CrowdState::default()),
             next_version: AtomicU64::new(2),
+            email_alerts: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    pub fn set_email_alerts(&self, on: bool) {
+        self.email_alerts.store(on, Ordering::Relaxed);
     }
 
     pub fn load(&self) -> Arc<Snapshot> {
@@ -648,6 +673,11 @@ impl ReadModel for SnapshotHandle {
         let mut view = self.load().service(slug, lang)?;
         view.crowd = self.crowd().view(&self.load().catalog, slug, lang);
         Some(view)
+    }
+    fn subscribe(&self, lang: Lang) -> app::views::SubscribeView {
+        let mut view = self.load().subscribe(lang);
+        view.email_alerts = self.email_alerts.load(Ordering::Relaxed);
+        view
     }
     fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage> {
         let snapshot = self.load();

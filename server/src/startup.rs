@@ -8,10 +8,13 @@ use crate::crowd::figures;
 use crate::crowd::handlers::Reports;
 use crate::crowd::intake::Intake;
 use crate::http::{router, AppState};
+use crate::outbox::email::Mailer;
+use crate::outbox::{Outbox, OutboxSettings};
 use crate::seed;
 use crate::snapshot::SnapshotHandle;
 use crate::static_files::StaticFiles;
 use crate::store;
+use crate::subscriptions::Subscriptions;
 use crate::templates;
 use crate::throttle::SignInThrottle;
 use anyhow::Context;
@@ -26,6 +29,8 @@ pub struct Running {
     pub snapshot: Arc<SnapshotHandle>,
     /// None while the database cannot be reached (the last known state is served).
     pub changes: Option<Arc<Changes>>,
+    /// Webhooks and email; None while the database cannot be reached.
+    pub outbox: Option<Arc<Outbox>>,
 }
 
 /// Leptos settings from the standard `LEPTOS_*` variables, with this site's defaults
@@ -119,33 +124,62 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
             ),
         );
     }
-    let reports = changes.as_ref().map(|changes| {
-        let store = changes.store().clone();
-        let intake = Intake::start(catalog.clone(), store.clone());
-        tokio::spawn(figures::run(
-            store.clone(),
+    let outbox = match &changes {
+        Some(changes) => Some(Outbox::start(
+            changes.store().clone(),
             catalog.clone(),
-            snapshot.clone(),
-            Duration::from_secs(config.crowd_refresh_seconds.max(1)),
-            intake.stored(),
-        ));
-        tokio::spawn(housekeeping(
-            intake.clone(),
-            store,
-            config.report_retention_days,
-        ));
-        Arc::new(Reports {
-            intake,
-            snapshot: snapshot.clone(),
-            trusted_proxies: config.trusted_proxies.clone(),
-        })
-    });
+            OutboxSettings {
+                base_url: config.base_url(),
+                allow_private: config.webhook_allow_private,
+                first_retry: Duration::from_millis(config.delivery_retry_ms.max(1)),
+                mailer: Mailer::from_url(&config.smtp_url)
+                    .with_context(|| format!("STATUS_SMTP_URL {}", redact(&config.smtp_url)))?,
+                from: config
+                    .mail_from
+                    .parse()
+                    .with_context(|| format!("STATUS_MAIL_FROM '{}'", config.mail_from))?,
+            },
+            changes.subscribe(),
+        )),
+        None => None,
+    };
+    let reports = changes
+        .as_ref()
+        .zip(outbox.as_ref())
+        .map(|(changes, outbox)| {
+            let store = changes.store().clone();
+            let intake = Intake::start(catalog.clone(), store.clone());
+            tokio::spawn(figures::run(
+                store.clone(),
+                catalog.clone(),
+                snapshot.clone(),
+                Duration::from_secs(config.crowd_refresh_seconds.max(1)),
+                intake.stored(),
+                outbox.clone(),
+            ));
+            tokio::spawn(housekeeping(
+                intake.clone(),
+                store,
+                config.report_retention_days,
+            ));
+            Arc::new(Reports {
+                intake,
+                snapshot: snapshot.clone(),
+                trusted_proxies: config.trusted_proxies.clone(),
+            })
+        });
     let console = Arc::new(Console {
         changes: changes.clone(),
         snapshot: snapshot.clone(),
         templates: templates::load(&config.templates)?,
         throttle: SignInThrottle::default(),
+        outbox: outbox.clone(),
     });
+    let subscriptions = Arc::new(Subscriptions::new(
+        outbox.clone(),
+        config.trusted_proxies.clone(),
+    ));
+    snapshot.set_email_alerts(outbox.as_ref().is_some_and(|o| o.email_enabled()));
     let router = router(AppState {
         leptos,
         snapshot: snapshot.clone(),
@@ -154,6 +188,8 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         reports,
         secure_cookies: config.secure_cookies(),
         public_url: config.public_url.clone(),
+        subscriptions,
+        base_url: config.base_url(),
         live: {
             let live = crate::live::Live::new();
             tokio::spawn(crate::live::produce(live.clone(), snapshot.clone()));
@@ -164,6 +200,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         router,
         snapshot,
         changes,
+        outbox,
     })
 }
 

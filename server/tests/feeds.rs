@@ -215,3 +215,49 @@ fn badges_are_svg_with_a_title_and_unknown_services_are_404_svg() {
         assert!(missing.contains("unknown service"));
     })
 }
+
+#[test]
+fn the_widget_is_a_frameable_page_of_states_without_script() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app =
+            common::app_with(&db, |c| c.public_url = "https://status.example.com".into()).await;
+        let response = app
+            .router
+            .clone()
+            .oneshot(
+                Request::get("/embed/kakaotalk")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(!csp.contains("frame-ancestors"), "any site may embed it");
+        assert!(!response.headers().contains_key("x-frame-options"));
+        assert!(csp.contains("default-src 'none'"), "it loads nothing");
+        assert!(response.headers().contains_key(header::ETAG));
+        let (_, content_type, html) = get(&app.router, "/embed/kakaotalk").await;
+        assert_eq!(content_type, "text/html; charset=utf-8");
+        assert!(html.contains("카카오톡"));
+        assert!(html.contains("정상"));
+        assert!(html.contains("href=\"https://status.example.com/services/kakaotalk\""));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("카카오페이"), "only the service asked for");
+
+        let (_, _, all) = get(&app.router, "/embed?lang=en").await;
+        assert!(
+            all.contains("KakaoTalk") && all.contains("Kakao Pay"),
+            "{all}"
+        );
+        assert!(all.contains("lang=\"en\""));
+
+        let (status, content_type, _) = get(&app.router, "/embed/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(content_type, "text/plain; charset=utf-8");
+    })
+}

@@ -7,6 +7,7 @@ mod home;
 mod incident;
 mod report;
 mod service;
+mod subscribe;
 
 pub use errors::{BadRequest, LoadError, NotFound};
 pub use history::HistoryPage;
@@ -14,6 +15,7 @@ pub use home::HomePage;
 pub use incident::IncidentPage;
 pub use report::{ReportServicePage, ReportThanksPage};
 pub use service::ServicePage;
+pub use subscribe::{ConfirmSubscriptionPage, SubscribePage, UnsubscribePage};
 
 /// Sets the HTTP status of the server-rendered response (a no-op in the browser).
 pub(crate) fn set_status(code: u16) {

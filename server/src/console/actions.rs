@@ -36,7 +36,7 @@ fn notice(lang: Lang, ko: &str, en: &str) -> Flash {
 
 /// What every change needs before it is looked at: a database, a signed-in account, a
 /// CSRF token of this session, and a role that may do it.
-async fn authorise(
+pub(super) async fn authorise(
     console: &Console,
     session: &Session,
     form: &FormData,
@@ -59,7 +59,7 @@ async fn authorise(
 }
 
 /// Back to the form, with what was typed and the complaint next to its field.
-async fn refused(
+pub(super) async fn refused(
     session: &Session,
     form: &FormData,
     lang: Lang,
@@ -120,7 +120,7 @@ async fn publish(
 
 /// The end of every console change: on success a notice and a 303 to `to`; otherwise
 /// back to the form (`back`) with the reason.
-async fn settle(
+pub(super) async fn settle(
     session: &Session,
     form: &FormData,
     lang: Lang,

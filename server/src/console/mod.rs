@@ -3,9 +3,10 @@
 //! `Changes::apply`, so every one is in the ledger.
 
 mod actions;
-mod form;
+pub(crate) mod form;
 mod model;
 pub mod responses;
+mod webhooks;
 
 use crate::changes::Changes;
 use crate::snapshot::SnapshotHandle;
@@ -27,6 +28,8 @@ pub struct Console {
     pub snapshot: Arc<SnapshotHandle>,
     pub templates: Vec<TemplateDef>,
     pub throttle: SignInThrottle,
+    /// Webhooks and email (None while the database is unreachable).
+    pub outbox: Option<Arc<crate::outbox::Outbox>>,
 }
 
 impl Console {
@@ -76,6 +79,23 @@ pub async fn skip_followed_render(request: Request, next: Next) -> Response<Body
     next.run(request).await
 }
 
+/// Console pages may not be framed by another site (clickjacking a signed-in admin into
+/// pressing a button).
+pub async fn no_framing(request: Request, next: Next) -> Response<Body> {
+    let path = request.uri().path();
+    let console = path == "/admin" || path.starts_with("/admin/") || path.starts_with("/_console/");
+    let mut response = next.run(request).await;
+    if console {
+        let headers = response.headers_mut();
+        headers.insert("x-frame-options", header::HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static("frame-ancestors 'none'"),
+        );
+    }
+    response
+}
+
 /// What the Leptos pages are given to load console data.
 pub fn state(console: Arc<Console>) -> ConsoleState {
     ConsoleState(Arc::new(model::Model(console)))
@@ -101,6 +121,11 @@ pub fn router(console: Arc<Console>) -> Router {
         )
         .route("/admin/actions/add-user", post(actions::add_user))
         .route("/admin/actions/update-user", post(actions::update_user))
+        .route("/admin/actions/add-webhook", post(webhooks::add_webhook))
+        .route(
+            "/admin/actions/webhook-active",
+            post(webhooks::set_webhook_active),
+        )
         .route("/admin/ledger/export", get(actions::export_ledger))
         .with_state(console)
 }

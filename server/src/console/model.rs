@@ -133,6 +133,13 @@ async fn build(
             ),
             Err(_) => ConsoleBody::Unavailable,
         },
+        ConsolePage::Webhooks if !role.can_manage_staff() => ConsoleBody::Forbidden,
+        ConsolePage::Webhooks => {
+            match webhooks_report(console, changes.store().as_ref(), lang).await {
+                Ok(report) => ConsoleBody::Webhooks(report),
+                Err(_) => ConsoleBody::Unavailable,
+            }
+        }
         ConsolePage::Ledger if !role.can_read_ledger() => ConsoleBody::Forbidden,
         ConsolePage::Ledger => match changes.store().ledger().await {
             Ok(entries) => ConsoleBody::Ledger(ledger_report(&entries)),
@@ -269,4 +276,59 @@ pub fn ledger_report(entries: &[ledger::LedgerEntry]) -> LedgerReport {
             })
             .collect(),
     }
+}
+
+async fn webhooks_report(
+    console: &Console,
+    store: &dyn crate::store::Store,
+    lang: Lang,
+) -> Result<WebhooksReport, crate::store::StoreError> {
+    let catalog = console.snapshot.load().catalog.clone();
+    let name = |slug: &str| match catalog.service(slug) {
+        Some(s) if lang == Lang::En => s.name_en.clone(),
+        Some(s) => s.name_ko.clone(),
+        None => slug.to_string(),
+    };
+    let (confirmed, pending) = store.subscriber_counts().await?;
+    Ok(WebhooksReport {
+        endpoints: store
+            .webhooks()
+            .await?
+            .into_iter()
+            .map(|hook| WebhookRow {
+                services: hook.services.iter().map(|s| name(s)).collect(),
+                id: hook.id,
+                url: hook.url,
+                secret: hook.secret,
+                active: hook.active,
+                created_at: hook.created_at,
+            })
+            .collect(),
+        deliveries: store
+            .deliveries(100)
+            .await?
+            .into_iter()
+            .map(|d| DeliveryRow {
+                id: d.id,
+                target: (d.channel == "webhook").then_some(d.target),
+                channel: d.channel,
+                kind: d.kind,
+                event: d.event_key,
+                next_attempt_at: (d.state == "pending").then_some(d.next_attempt_at),
+                state: d.state,
+                attempts: d.attempts,
+                created_at: d.created_at,
+                last_status: d.last_status,
+                last_error: d.last_error,
+            })
+            .collect(),
+        services: catalog
+            .services
+            .iter()
+            .map(|s| (s.slug.clone(), name(&s.slug)))
+            .collect(),
+        email_enabled: console.outbox.as_ref().is_some_and(|o| o.email_enabled()),
+        subscribers_confirmed: confirmed,
+        subscribers_pending: pending,
+    })
 }

@@ -27,6 +27,7 @@ pub async fn take_flash(session: &Session) -> Flash {
 /// 303 to a console page, in the language the form was sent in.
 pub fn see_other(path: &str, lang: Option<Lang>) -> Response<Body> {
     let location = match lang {
+        Some(lang) if path.contains('?') => format!("{path}&lang={lang}"),
         Some(lang) => format!("{path}?lang={lang}"),
         None => path.to_string(),
     };

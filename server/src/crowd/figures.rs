@@ -3,6 +3,7 @@
 
 use super::signal::{self, Detector, BASELINE_WEEKS, RECENT_MINUTES};
 use crate::catalog::Catalog;
+use crate::outbox::Outbox;
 use crate::snapshot::{Snapshot, SnapshotHandle};
 use crate::store::{SignalRecord, Store};
 use app::model::Lang;
@@ -131,6 +132,7 @@ pub async fn run(
     snapshot: Arc<SnapshotHandle>,
     every: Duration,
     mut stored: tokio::sync::watch::Receiver<u64>,
+    outbox: Arc<Outbox>,
 ) {
     let mut detectors: HashMap<String, Detector> = HashMap::new();
     // Signals that were still firing when this instance started carry on.
@@ -148,7 +150,16 @@ pub async fn run(
             _ = ticker.tick() => {}
             changed = stored.changed() => if changed.is_err() { return },
         }
-        match refresh_with(&*store, &catalog, &mut detectors, &mut baseline, Utc::now()).await {
+        match refresh_with(
+            &*store,
+            &catalog,
+            &mut detectors,
+            &mut baseline,
+            Some(&outbox),
+            Utc::now(),
+        )
+        .await
+        {
             Ok(state) => snapshot.set_crowd(state),
             Err(error) => {
                 tracing::warn!(error = format!("{error:#}"), "crowd figures not refreshed")
@@ -173,7 +184,15 @@ pub async fn refresh(
     detectors: &mut HashMap<String, Detector>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<CrowdState> {
-    refresh_with(store, catalog, detectors, &mut Baseline::default(), now).await
+    refresh_with(
+        store,
+        catalog,
+        detectors,
+        &mut Baseline::default(),
+        None,
+        now,
+    )
+    .await
 }
 
 async fn refresh_with(
@@ -181,6 +200,7 @@ async fn refresh_with(
     catalog: &Catalog,
     detectors: &mut HashMap<String, Detector>,
     baseline: &mut Baseline,
+    outbox: Option<&Outbox>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<CrowdState> {
     let now_minute = now.timestamp().div_euclid(60);
@@ -272,6 +292,12 @@ async fn refresh_with(
                         peak: recent,
                     })
                     .await?;
+                if let Some(outbox) = outbox {
+                    store
+                        .record_event(&outbox.events().crowd(slug, now, None, recent))
+                        .await?;
+                    outbox.wake();
+                }
             }
             Some(signal::Change::Cleared) => {
                 if let Some(fired) = before {
@@ -282,6 +308,14 @@ async fn refresh_with(
                         peak: recent,
                     };
                     store.save_signal(&record).await?;
+                    if let Some(outbox) = outbox {
+                        let event =
+                            outbox
+                                .events()
+                                .crowd(slug, record.fired_at, record.cleared_at, recent);
+                        store.record_event(&event).await?;
+                        outbox.wake();
+                    }
                 }
             }
             None => {}

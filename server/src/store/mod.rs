@@ -1,7 +1,10 @@
 //! Storage: one trait, two backends (SQLite embedded by default, PostgreSQL for several
 //! instances). SQL lives only in this module.
 
+mod outbox;
 mod sql;
+
+pub use outbox::*;
 
 use crate::ledger::LedgerEntry;
 use app::model::{ComponentStatus, Impact, IncidentState, Role, UpdateKind};
@@ -99,6 +102,8 @@ pub enum Change {
     SignIn(SignInRecord),
     SignInFailed(SignInRecord),
     SignOut(SignInRecord),
+    AddWebhook(NewWebhook),
+    SetWebhookActive(WebhookChange),
 }
 
 /// The ledger actions that change what the public pages show.
@@ -123,6 +128,8 @@ impl Change {
             Change::SignIn(_) => "sign_in",
             Change::SignInFailed(_) => "sign_in_failed",
             Change::SignOut(_) => "sign_out",
+            Change::AddWebhook(_) => "add_webhook",
+            Change::SetWebhookActive(_) => "set_webhook_active",
         }
     }
 
@@ -211,6 +218,24 @@ pub struct UserChange {
     pub active: bool,
 }
 
+/// A webhook endpoint an admin registers. The signing secret is never serialised, so
+/// never in the ledger.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewWebhook {
+    pub id: String,
+    pub url: String,
+    /// Service slugs; empty for every service.
+    pub services: Vec<String>,
+    #[serde(skip)]
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookChange {
+    pub id: String,
+    pub active: bool,
+}
+
 /// A sign-in, failed sign-in or sign-out, with the address it came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignInRecord {
@@ -283,7 +308,7 @@ pub trait SessionsIn {
 }
 
 #[async_trait]
-pub trait Store: SessionsIn + Send + Sync + 'static {
+pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     async fn load(&self) -> Result<StoredState, StoreError>;

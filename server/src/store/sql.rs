@@ -16,9 +16,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     /// One writer at a time inside this process; SQLite allows one anyway.
-    write_lock: tokio::sync::Mutex<()>,
+    pub(super) write_lock: tokio::sync::Mutex<()>,
 }
 
 impl SqliteStore {
@@ -55,12 +55,29 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred one that reads first cannot upgrade if another connection (the session
+    /// store) wrote meanwhile, and fails at once instead of waiting its turn.
+    pub(super) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 pub struct PostgresStore {
-    pool: PgPool,
-    write_lock: tokio::sync::Mutex<()>,
+    pub(super) pool: PgPool,
+    pub(super) write_lock: tokio::sync::Mutex<()>,
 }
 
 impl PostgresStore {
+    pub(super) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -78,7 +95,11 @@ impl PostgresStore {
     }
 }
 
-fn parse<T>(value: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
+pub(super) fn parse<T>(
+    value: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, StoreError> {
     parse(value).ok_or_else(|| {
         StoreError::Database(sqlx::Error::Decode(
             format!("unknown {what} '{value}' in the database").into(),
@@ -88,7 +109,7 @@ fn parse<T>(value: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Resul
 
 /// Both databases keep microseconds; truncating first makes what is stored, what is
 /// hashed into the ledger and what is read back the same value.
-fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
+pub(super) fn micros(at: DateTime<Utc>) -> DateTime<Utc> {
     at.trunc_subsecs(6)
 }
 
@@ -108,8 +129,26 @@ where
     })
 }
 
+pub(super) fn ledger_entry<'r, R: Row>(row: &'r R) -> Result<LedgerEntry, StoreError>
+where
+    &'r str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(LedgerEntry {
+        seq: row.try_get("seq")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        canonical: row.try_get("canonical")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
+    })
+}
+
 /// Rows per multi-row INSERT: well under both databases' limits on bound parameters.
-const ROWS_PER_INSERT: usize = 500;
+pub(super) const ROWS_PER_INSERT: usize = 500;
 
 macro_rules! sql_store {
     ($store:ty, $db:ty, $backend:literal, $ledger_lock:literal) => {
@@ -235,7 +274,7 @@ macro_rules! sql_store {
             async fn apply(&self, actor: &str, at: DateTime<Utc>, change: &Change) -> Result<LedgerEntry, StoreError> {
                 let _writer = self.write_lock.lock().await;
                 let at = micros(at);
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 if !$ledger_lock.is_empty() {
                     sqlx::query($ledger_lock).execute(&mut *tx).await?;
                 }
@@ -403,6 +442,28 @@ macro_rules! sql_store {
                             return Err(StoreError::Conflict(format!("there is no account '{}'", user.name)));
                         }
                     }
+                    Change::AddWebhook(hook) => {
+                        sqlx::query("INSERT INTO webhooks (id, url, services, secret, active, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                            .bind(&hook.id)
+                            .bind(&hook.url)
+                            .bind(hook.services.join(","))
+                            .bind(&hook.secret)
+                            .bind(true)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Change::SetWebhookActive(hook) => {
+                        let changed = sqlx::query("UPDATE webhooks SET active = $1 WHERE id = $2")
+                            .bind(hook.active)
+                            .bind(&hook.id)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        if changed != 1 {
+                            return Err(StoreError::Conflict(format!("there is no webhook '{}'", hook.id)));
+                        }
+                    }
                     // Recorded in the ledger only.
                     Change::SignIn(_) | Change::SignInFailed(_) | Change::SignOut(_) => {}
                 }
@@ -463,7 +524,7 @@ macro_rules! sql_store {
                     *counts.entry((&r.service, &r.problem, &r.region, r.at.timestamp().div_euclid(60))).or_default() += 1;
                 }
                 let _writer = self.write_lock.lock().await;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 for chunk in reports.chunks(ROWS_PER_INSERT) {
                     let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO reports (service, problem, region, client, at) ");
                     insert.push_values(chunk, |mut row, r| {
@@ -560,19 +621,7 @@ macro_rules! sql_store {
                 let rows = sqlx::query("SELECT seq, at, actor, action, canonical, prev_hash, hash FROM ledger ORDER BY seq")
                     .fetch_all(&self.pool)
                     .await?;
-                rows.iter()
-                    .map(|row| {
-                        Ok(LedgerEntry {
-                            seq: row.try_get("seq")?,
-                            at: row.try_get("at")?,
-                            actor: row.try_get("actor")?,
-                            action: row.try_get("action")?,
-                            canonical: row.try_get("canonical")?,
-                            prev_hash: row.try_get("prev_hash")?,
-                            hash: row.try_get("hash")?,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(ledger_entry).collect()
             }
         }
     };

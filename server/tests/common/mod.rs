@@ -112,6 +112,10 @@ pub fn config(db: &TestDb) -> Config {
         trusted_proxies: vec![],
         report_retention_days: 30,
         crowd_refresh_seconds: 1,
+        webhook_allow_private: false,
+        smtp_url: String::new(),
+        mail_from: "Kakao Status <status@localhost>".into(),
+        delivery_retry_ms: 200,
     }
 }
 
@@ -137,4 +141,22 @@ pub async fn app_with(db: &TestDb, change: impl FnOnce(&mut Config)) -> Running 
     startup::start(&config, leptos)
         .await
         .expect("the app starts")
+}
+pub mod browser;
+
+/// Runs each named `async fn(TestDb)` as two tests: on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::common::block_on(async { super::$name(super::common::sqlite()).await })
+            }
+            #[test]
+            fn postgres() {
+                super::common::block_on(async { super::$name(super::common::postgres().await).await })
+            }
+        }
+    )*};
 }

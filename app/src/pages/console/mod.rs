@@ -10,6 +10,7 @@ mod maintenance_new;
 mod new_incident;
 mod sign_in;
 mod users;
+mod webhooks;
 
 pub use dashboard::ConsoleDashboard;
 pub use incident_desk::ConsoleIncident;
@@ -18,6 +19,7 @@ pub use maintenance_new::ConsoleNewMaintenance;
 pub use new_incident::ConsoleNewIncident;
 pub use sign_in::ConsoleSignIn;
 pub use users::ConsoleUsers;
+pub use webhooks::ConsoleWebhooks;
 
 use super::{set_status, LoadError};
 use crate::console::{get_console, ConsoleBody, ConsolePage, ConsoleView};
@@ -94,6 +96,7 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
                 })}
                 {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/users")>{c.users}</a> })}
                 {role.can_read_ledger().then(|| view! { <a href=ctx.href("/admin/ledger")>{c.ledger}</a> })}
+                {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/webhooks")>{webhooks::webhook_strings(lang).title}</a> })}
             </nav>
             {post_form(
                  "/admin/actions/signout",
