@@ -582,6 +582,12 @@ fn email_is_double_opt_in_per_service_with_one_click_unsubscribe() {
             .iter()
             .all(|m| !m.subject.contains("카카오페이")));
 
+        // The link opens a page with one button.
+        let id = between(&alert.list_unsubscribe, "unsubscribe?id=", '>').to_string();
+        let page = visitor.get(&format!("/unsubscribe?id={id}")).await;
+        assert!(page.body.contains("구독 해지"));
+        assert!(page.body.contains(&id));
+
         // One click from the mail client (RFC 8058): gone, address deleted.
         let unsubscribe = alert
             .list_unsubscribe
@@ -601,6 +607,42 @@ fn email_is_double_opt_in_per_service_with_one_click_unsubscribe() {
         .await;
         tokio::time::sleep(Duration::from_millis(1200)).await;
         assert_eq!(sink.messages().len(), count);
+    });
+}
+
+#[test]
+fn one_click_unsubscribe_also_reads_a_multipart_body() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let store = app.changes.as_ref().unwrap().store().clone();
+        let now = chrono::Utc::now();
+        let request = server::store::NewSubscription {
+            email: "multi@example.com".into(),
+            lang: "en".into(),
+            services: vec![],
+            id: "a1b2c3".into(),
+            confirm_token: "t0k3n".into(),
+            at: now,
+        };
+        store.subscribe(&request, now).await.unwrap();
+        store
+            .confirm_subscription("t0k3n", now - chrono::TimeDelta::hours(1), now)
+            .await
+            .unwrap()
+            .expect("confirmed");
+        let body = "--b\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--b--\r\n";
+        let mut client = Browser::new(&app);
+        let reply = client
+            .send(
+                axum::http::Request::post("/unsubscribe?id=a1b2c3")
+                    .header("content-type", "multipart/form-data; boundary=b"),
+                axum::body::Body::from(body),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body, "unsubscribed");
+        assert!(store.subscriber("a1b2c3").await.unwrap().is_none());
     });
 }
 

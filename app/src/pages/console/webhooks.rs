@@ -226,7 +226,7 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                     view! {
                         // Focusable, so that keyboard users can scroll a table wider than the screen.
                         <div class="table-scroll" tabindex="0">
-                            <table class="console-table">
+                            <table class="console-table endpoints">
                                 <thead><tr>
                                     <th scope="col">{w.url}</th><th scope="col">{w.services}</th><th scope="col">{w.secret}</th>
                                     <th scope="col">{w.state}</th><th scope="col">{w.created}</th><th scope="col"><span class="visually-hidden">{w.state}</span></th>
