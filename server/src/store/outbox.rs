@@ -199,28 +199,59 @@ fn wants(chosen: &[String], event: &[String]) -> bool {
     chosen.is_empty() || event.is_empty() || chosen.iter().any(|s| event.contains(s))
 }
 
+const WEBHOOK_COLUMNS: &str = "id, url, services, secret, active, created_at";
 const SUBSCRIBER_COLUMNS: &str =
     "id, email, lang, services, confirmed_at, confirm_token, pending_lang, pending_services";
 
-fn subscriber_record<'r, R: Row>(row: &'r R) -> Result<SubscriberRecord, StoreError>
+/// `w.id AS w_id, w.url AS w_url, …`: a table's columns under a prefix, for a join.
+fn prefixed(table: &str, columns: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{table}.{c} AS {table}_{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A webhook from a row; `prefix` is "" or the join's "w_".
+fn webhook_record<'r, R: Row>(row: &'r R, prefix: &str) -> Result<WebhookRecord, StoreError>
 where
-    &'r str: sqlx::ColumnIndex<R>,
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let c = |name: &str| format!("{prefix}{name}");
+    Ok(WebhookRecord {
+        id: row.try_get(c("id").as_str())?,
+        url: row.try_get(c("url").as_str())?,
+        services: list(&row.try_get::<String, _>(c("services").as_str())?),
+        secret: row.try_get(c("secret").as_str())?,
+        active: row.try_get(c("active").as_str())?,
+        created_at: row.try_get(c("created_at").as_str())?,
+    })
+}
+
+/// A subscriber from a row; `prefix` is "" or the join's "s_".
+fn subscriber_record<'r, R: Row>(row: &'r R, prefix: &str) -> Result<SubscriberRecord, StoreError>
+where
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
     String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Option<DateTime<Utc>>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
+    let c = |name: &str| format!("{prefix}{name}");
     Ok(SubscriberRecord {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        lang: row.try_get("lang")?,
-        services: list(&row.try_get::<String, _>("services")?),
+        id: row.try_get(c("id").as_str())?,
+        email: row.try_get(c("email").as_str())?,
+        lang: row.try_get(c("lang").as_str())?,
+        services: list(&row.try_get::<String, _>(c("services").as_str())?),
         confirmed: row
-            .try_get::<Option<DateTime<Utc>>, _>("confirmed_at")?
+            .try_get::<Option<DateTime<Utc>>, _>(c("confirmed_at").as_str())?
             .is_some(),
-        confirm_token: row.try_get("confirm_token")?,
-        pending_lang: row.try_get("pending_lang")?,
+        confirm_token: row.try_get(c("confirm_token").as_str())?,
+        pending_lang: row.try_get(c("pending_lang").as_str())?,
         pending_services: row
-            .try_get::<Option<String>, _>("pending_services")?
+            .try_get::<Option<String>, _>(c("pending_services").as_str())?
             .map(|s| list(&s)),
     })
 }
@@ -230,20 +261,11 @@ macro_rules! outbox_store {
         #[async_trait]
         impl OutboxStore for $store {
             async fn webhooks(&self) -> Result<Vec<WebhookRecord>, StoreError> {
-                sqlx::query("SELECT id, url, services, secret, active, created_at FROM webhooks ORDER BY created_at, id")
+                sqlx::query(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY created_at, id"))
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
-                    .map(|row| {
-                        Ok(WebhookRecord {
-                            id: row.try_get("id")?,
-                            url: row.try_get("url")?,
-                            services: list(&row.try_get::<String, _>("services")?),
-                            secret: row.try_get("secret")?,
-                            active: row.try_get("active")?,
-                            created_at: row.try_get("created_at")?,
-                        })
-                    })
+                    .map(|row| webhook_record(row, ""))
                     .collect()
             }
 
@@ -366,14 +388,14 @@ macro_rules! outbox_store {
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
-                let mut select = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT d.id, d.channel, d.target, d.kind, d.attempts, d.created_at, e.key, e.payload, \
-                     w.id AS w_id, w.url, w.services AS w_services, w.secret, w.active, w.created_at AS w_created_at, \
-                     s.id AS s_id, s.email, s.lang, s.services AS s_services, s.confirmed_at, s.confirm_token, s.pending_lang, s.pending_services \
+                let mut select = sqlx::QueryBuilder::<$db>::new(format!(
+                    "SELECT d.id, d.channel, d.target, d.kind, d.attempts, d.created_at, e.key, e.payload, {}, {} \
                      FROM deliveries d LEFT JOIN events e ON e.id = d.event_id \
                      LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.target \
                      LEFT JOIN subscribers s ON d.channel = 'email' AND s.id = d.target WHERE d.id IN (",
-                );
+                    prefixed("w", WEBHOOK_COLUMNS),
+                    prefixed("s", SUBSCRIBER_COLUMNS),
+                ));
                 let mut separated = select.separated(", ");
                 for id in &ids {
                     separated.push_bind(*id);
@@ -389,28 +411,13 @@ macro_rules! outbox_store {
                             "email" => Channel::Email,
                             _ => Channel::Webhook,
                         };
+                        // A LEFT JOIN that found nothing: the endpoint or subscriber is gone.
                         let webhook = match row.try_get::<Option<String>, _>("w_id")? {
-                            Some(id) => Some(WebhookRecord {
-                                id,
-                                url: row.try_get("url")?,
-                                services: list(&row.try_get::<String, _>("w_services")?),
-                                secret: row.try_get("secret")?,
-                                active: row.try_get("active")?,
-                                created_at: row.try_get("w_created_at")?,
-                            }),
+                            Some(_) => Some(webhook_record(row, "w_")?),
                             None => None,
                         };
                         let subscriber = match row.try_get::<Option<String>, _>("s_id")? {
-                            Some(id) => Some(SubscriberRecord {
-                                id,
-                                email: row.try_get("email")?,
-                                lang: row.try_get("lang")?,
-                                services: list(&row.try_get::<String, _>("s_services")?),
-                                confirmed: row.try_get::<Option<DateTime<Utc>>, _>("confirmed_at")?.is_some(),
-                                confirm_token: row.try_get("confirm_token")?,
-                                pending_lang: row.try_get("pending_lang")?,
-                                pending_services: row.try_get::<Option<String>, _>("pending_services")?.map(|s| list(&s)),
-                            }),
+                            Some(_) => Some(subscriber_record(row, "s_")?),
                             None => None,
                         };
                         Ok(DueDelivery {
@@ -559,7 +566,7 @@ macro_rules! outbox_store {
                     .bind(&id)
                     .fetch_one(&mut *tx)
                     .await?;
-                let record = subscriber_record(&record)?;
+                let record = subscriber_record(&record, "")?;
                 tx.commit().await?;
                 Ok(Some(record))
             }
@@ -585,7 +592,7 @@ macro_rules! outbox_store {
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?
-                    .map(|row| subscriber_record(&row))
+                    .map(|row| subscriber_record(&row, ""))
                     .transpose()
             }
 
