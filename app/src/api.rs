@@ -1,13 +1,18 @@
-//! The data the pages load. On the server these read the in-memory snapshot (never the
-//! database); in the browser they are GET requests, so caches and ETags apply to them too.
+//! The endpoints the pages load their data from, and the traits the server implements.
+//!
+//! The public ones read the in-memory snapshot (never the database) and are GET requests,
+//! so caches and ETags apply to them too; the console's one is never cached.
 
-use crate::model::Lang;
-use crate::views::{
+use crate::data::public::{
     FilterError, HistoryView, HomeView, IncidentView, ReportPage, ServiceView, SiteInfo,
     SubscribeView,
 };
+#[cfg(feature = "ssr")]
+use crate::data::staff::ConsoleBody;
+use crate::data::staff::{ConsolePage, ConsoleView};
+use crate::model::Lang;
 use leptos::prelude::*;
-use leptos::server_fn::codec::GetUrl;
+use leptos::server_fn::codec::{GetUrl, Json};
 
 /// What the server side provides to the pages: read-only views of the current snapshot.
 #[cfg(feature = "ssr")]
@@ -87,4 +92,43 @@ pub async fn get_report_page(
 #[server(prefix = "/_status", endpoint = "subscribe", input = GetUrl)]
 pub async fn get_subscribe(lang: Lang) -> Result<SubscribeView, ServerFnError> {
     Ok(read_model()?.subscribe(lang))
+}
+
+/// The server's side of the console pages.
+#[cfg(feature = "ssr")]
+pub trait ConsoleModel: Send + Sync + 'static {
+    fn view(
+        &self,
+        request: http::request::Parts,
+        page: ConsolePage,
+        lang: Lang,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ConsoleView> + Send>>;
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct ConsoleState(pub std::sync::Arc<dyn ConsoleModel>);
+
+#[server(prefix = "/_console", endpoint = "view", input = Json)]
+pub async fn get_console(page: ConsolePage, lang: Lang) -> Result<ConsoleView, ServerFnError> {
+    let model = use_context::<ConsoleState>()
+        .ok_or_else(|| ServerFnError::new("the console is not available"))?;
+    let request =
+        use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+    }
+    let view = model.0.view(request, page, lang).await;
+    if view.body == ConsoleBody::NeedSignIn {
+        let to = if lang == Lang::default() {
+            "/admin/signin".to_string()
+        } else {
+            format!("/admin/signin?lang={lang}")
+        };
+        leptos_axum::redirect(&to);
+    }
+    Ok(view)
 }

@@ -1,8 +1,8 @@
 //! The frame every page shares: language, the 30-second refresh, header and footer.
 
 use crate::api::get_site;
-use crate::i18n::strings;
 use crate::model::Lang;
+use crate::text::public::strings;
 use leptos::prelude::*;
 use leptos_meta::Html;
 use leptos_router::hooks::{use_location, use_query_map};
@@ -160,13 +160,9 @@ pub fn Layout(children: Children) -> impl IntoView {
     let s = move || strings(lang.get());
     let site = Resource::new(|| (), |_| get_site());
     let site_name = move || {
-        site.get().and_then(Result::ok).map(|site| {
-            if lang.get() == Lang::Ko {
-                site.name_ko
-            } else {
-                site.name_en
-            }
-        })
+        site.get()
+            .and_then(Result::ok)
+            .map(|site| site.name(lang.get()).to_string())
     };
 
     view! {
@@ -184,7 +180,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <span>{site_name}</span>
                     </Transition>
                 </a>
-                <nav aria-label=move || if lang.get() == Lang::Ko { "주 메뉴" } else { "Main" }>
+                <nav aria-label=move || s().main_menu>
                     <a href=move || ctx.tracked_href("/")>{move || s().nav_home}</a>
                     <a href=move || ctx.tracked_href("/history")>{move || s().nav_history}</a>
                     <a
@@ -203,13 +199,13 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <div class="wrap">
                 <p>{move || s().footer_note}</p>
-                <nav class="footer-links" aria-label=move || if lang.get() == Lang::Ko { "소식 받기" } else { "Follow" }>
+                <nav class="footer-links" aria-label=move || s().follow>
                     <a href=move || ctx.tracked_href("/subscribe")>
-                        {move || if lang.get() == Lang::Ko { "이메일 알림" } else { "Email alerts" }}
+                        {move || s().email_alerts}
                     </a>
                     <a href="/feed.atom">"Atom"</a>
                     <a href="/feed.rss">"RSS"</a>
-                    <a href="/maintenance.ics">{move || if lang.get() == Lang::Ko { "점검 일정(iCal)" } else { "Maintenance (iCal)" }}</a>
+                    <a href="/maintenance.ics">{move || s().maintenance_ical}</a>
                     <a href=move || ctx.tracked_href("/api")>"API"</a>
                 </nav>
             </div>

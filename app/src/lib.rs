@@ -7,15 +7,12 @@
 
 pub mod api;
 pub mod components;
-pub mod console;
-pub mod console_i18n;
-pub mod crowd_i18n;
+pub mod data;
 pub mod format;
-pub mod i18n;
 pub mod layout;
 pub mod model;
 pub mod pages;
-pub mod views;
+pub mod text;
 
 use layout::Layout;
 use leptos::prelude::*;

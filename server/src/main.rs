@@ -1,6 +1,7 @@
 use clap::Parser;
-use server::config::{Cli, Command, LedgerCommand, UserCommand};
-use server::{accounts, catalog, ledger, startup, store};
+use server::domain::{accounts, catalog, change, ledger};
+use server::startup::config::{Cli, Command, LedgerCommand, UserCommand};
+use server::{startup, store};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -30,7 +31,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: &server::config::Config) -> anyhow::Result<ExitCode> {
+async fn serve(config: &server::startup::config::Config) -> anyhow::Result<ExitCode> {
     // Listen for SIGTERM from the first moment, so that one sent while the server is still
     // starting (migrating, seeding) stops it cleanly too, instead of killing it.
     let shutdown = shutdown_signal()?;
@@ -68,7 +69,7 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     })
 }
 
-async fn verify_ledger(config: &server::config::Config) -> anyhow::Result<ExitCode> {
+async fn verify_ledger(config: &server::startup::config::Config) -> anyhow::Result<ExitCode> {
     let store = store::connect(&config.database_url).await?;
     let entries = store.ledger().await?;
     match ledger::verify(&entries) {
@@ -87,7 +88,7 @@ async fn verify_ledger(config: &server::config::Config) -> anyhow::Result<ExitCo
 /// password comes from a prompt without echo, or from standard input when it is not a
 /// terminal (so scripts can pipe it), never from the command line.
 async fn add_user(
-    config: &server::config::Config,
+    config: &server::startup::config::Config,
     role: &str,
     name: &str,
 ) -> anyhow::Result<ExitCode> {
@@ -108,12 +109,12 @@ async fn add_user(
     accounts::check_password(&password)?;
     let catalog = std::sync::Arc::new(catalog::Catalog::load(&config.catalog)?);
     let changes = startup::open_and_seed(config, &catalog).await?;
-    let user = store::NewUser {
+    let user = change::NewUser {
         name: name.to_string(),
         role,
         password_hash: accounts::hash_password(&password),
     };
-    let entry = changes.apply("cli", store::Change::AddUser(user)).await?;
+    let entry = changes.apply("cli", change::Change::AddUser(user)).await?;
     println!(
         "Added {} ({}); ledger entry {}.",
         name,

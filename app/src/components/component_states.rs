@@ -1,6 +1,8 @@
+//! A list of components, each with its state.
+
 use super::StatusBadge;
+use crate::data::public::ComponentState;
 use crate::model::Lang;
-use crate::views::ComponentState;
 use leptos::prelude::*;
 
 /// "Service · component [state]" items, for a list of affected or changed components.

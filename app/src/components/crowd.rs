@@ -2,11 +2,11 @@
 //! (next to, and unlike, the official status), and the 24-hour chart with its table.
 
 use super::Time;
-use crate::crowd_i18n::crowd_strings;
+use crate::data::public::{CrowdAlert, CrowdChart, CrowdView, ReportChoices, Share};
 use crate::format;
 use crate::layout::use_lang;
 use crate::model::Lang;
-use crate::views::{CrowdAlert, CrowdChart, CrowdView, ReportChoices, Share};
+use crate::text::crowd::crowd_strings;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 

@@ -1,8 +1,10 @@
+//! An incident in a list, and the "active incidents" section.
+
 use super::{Time, UpdateEntry};
-use crate::i18n::{impact_label, state_label, strings};
+use crate::data::public::IncidentSummary;
 use crate::layout::use_lang;
 use crate::model::Lang;
-use crate::views::IncidentSummary;
+use crate::text::public::{impact_label, state_label, strings};
 use leptos::prelude::*;
 
 /// An incident in a list: title, impact, state, start, and (when asked) its latest update.

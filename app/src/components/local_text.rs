@@ -1,6 +1,8 @@
-use crate::i18n::strings;
+//! Incident content in the reader's language, with the Korean fallback marked.
+
+use crate::data::public::Text;
 use crate::model::Lang;
-use crate::views::Text;
+use crate::text::public::strings;
 use leptos::prelude::*;
 
 /// Incident content in the reader's language. When the English text is missing the

@@ -10,7 +10,7 @@ mod update_entry;
 mod uptime_bar;
 
 pub use component_states::ComponentStates;
-pub use crowd::{CrowdBanner, CrowdChartView, CrowdPanel, ReportForm};
+pub use crowd::{CrowdBanner, CrowdPanel, ReportForm};
 pub use incident_card::{ActiveIncidents, IncidentCard};
 pub use local_text::LocalText;
 pub use status::{StatusBadge, StatusIcon};

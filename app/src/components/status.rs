@@ -1,5 +1,7 @@
-use crate::i18n::status_label;
+//! A component status as icon, text and colour.
+
 use crate::model::{ComponentStatus, Lang};
+use crate::text::public::status_label;
 use leptos::prelude::*;
 
 /// A status as icon + text + colour: never colour alone.

@@ -1,3 +1,5 @@
+//! A moment, shown in Korea time.
+
 use crate::format;
 use crate::model::Lang;
 use chrono::{DateTime, Utc};

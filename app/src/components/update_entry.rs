@@ -1,8 +1,10 @@
+//! One update of an incident's timeline.
+
 use super::{ComponentStates, LocalText, Time};
+use crate::data::public::UpdateView;
 use crate::format;
-use crate::i18n::{kind_label, state_label, strings};
 use crate::model::{Lang, UpdateKind};
-use crate::views::UpdateView;
+use crate::text::public::{kind_label, state_label, strings};
 use leptos::prelude::*;
 
 /// One update of an incident's timeline. Apologies and postmortems are official

@@ -1,8 +1,10 @@
+//! The 90-day uptime bar.
+
+use crate::data::public::UptimeBar;
 use crate::format;
-use crate::i18n::{status_label, strings};
 use crate::layout::use_lang;
 use crate::model::Lang;
-use crate::views::UptimeBar;
+use crate::text::public::{status_label, strings};
 use chrono::Days;
 use leptos::prelude::*;
 

@@ -1,6 +1,8 @@
+//! The error pages: not found (404), bad request (400), and data that could not load.
+
 use super::set_status;
-use crate::i18n::strings;
 use crate::layout::use_lang;
+use crate::text::public::strings;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,11 +1,13 @@
+//! `/history`: every incident, by month, filtered by service and year, in pages.
+
 use super::{BadRequest, LoadError};
 use crate::api::get_history;
 use crate::components::IncidentCard;
+use crate::data::public::HistoryView;
 use crate::format;
-use crate::i18n::{filter_error_text, incident_count, strings};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
-use crate::views::HistoryView;
+use crate::text::public::{filter_error_text, incident_count, strings};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -1,12 +1,14 @@
+//! `/`: the current status of every service, active incidents and maintenance.
+
 use super::LoadError;
 use crate::api::get_home;
 use crate::components::CrowdBanner;
 use crate::components::{ActiveIncidents, LocalText, StatusBadge, StatusIcon, Time, UptimeBarView};
-use crate::crowd_i18n;
-use crate::i18n::{banner_label, strings};
+use crate::data::public::{HomeView, MaintenanceView, ServiceSummary};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::{ComponentStatus, Lang};
-use crate::views::{HomeView, MaintenanceView, ServiceSummary};
+use crate::text::crowd::crowd_strings;
+use crate::text::public::{banner_label, strings};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -30,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn Home(home: HomeView, lang: Lang) -> impl IntoView {
     let s = strings(lang);
-    let c = crowd_i18n::crowd_strings(lang);
+    let c = crowd_strings(lang);
     let ctx = use_lang();
     let overall = home.overall;
     let crowd_alerts = home

@@ -1,11 +1,13 @@
+//! `/incidents/{id}`: one incident and its timeline.
+
 use super::{LoadError, NotFound};
 use crate::api::get_incident;
 use crate::components::{ComponentStates, Time, UpdateEntry};
+use crate::data::public::IncidentView;
 use crate::format;
-use crate::i18n::{impact_label, state_label, strings};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
-use crate::views::IncidentView;
+use crate::text::public::{impact_label, state_label, strings};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

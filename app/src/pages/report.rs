@@ -4,11 +4,11 @@
 use super::{LoadError, NotFound};
 use crate::api::get_report_page;
 use crate::components::{CrowdBanner, ReportForm};
-use crate::crowd_i18n::crowd_strings;
-use crate::i18n::strings;
+use crate::data::public::{CrowdAlert, ReportPage};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
-use crate::views::{CrowdAlert, ReportPage};
+use crate::text::crowd::crowd_strings;
+use crate::text::public::strings;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -1,15 +1,17 @@
+//! `/services/{slug}`: one service, its components' bars, incidents and user reports.
+
 use super::home::{MaintenanceList, ServiceCard};
 use super::{LoadError, NotFound};
 use crate::api::get_service;
 use crate::components::{
     ActiveIncidents, CrowdBanner, CrowdPanel, IncidentCard, ReportForm, StatusBadge, UptimeBarView,
 };
-use crate::crowd_i18n::crowd_strings;
-use crate::i18n::strings;
+use crate::data::public::CrowdAlert;
+use crate::data::public::ServiceView;
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
-use crate::views::CrowdAlert;
-use crate::views::ServiceView;
+use crate::text::crowd::crowd_strings;
+use crate::text::public::strings;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -3,7 +3,7 @@
 //! reports per transaction. A report is acknowledged only after its transaction
 //! committed; a full queue is answered "try again" (503), never dropped in silence.
 
-use crate::catalog::Catalog;
+use crate::domain::catalog::Catalog;
 use crate::store::{NewReport, Store};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};

@@ -1,7 +1,6 @@
 //! Crowd outage reports: the intake (validate, de-duplicate, rate-limit, queue, group
-//! commit), the signal, and the per-service figures the pages show.
+//! commit) and the figures recomputed from the per-minute counts, which advance the
+//! signal (its arithmetic is `domain::signal`).
 
 pub mod figures;
-pub mod handlers;
 pub mod intake;
-pub mod signal;

@@ -1,11 +1,13 @@
+//! `/admin`: open and recent incidents, component status, upcoming maintenance.
+
 use super::console_page;
 use super::forms::{post_form, status_options, FormBasics};
 use crate::components::{StatusBadge, Time};
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView, IncidentRow};
-use crate::console_i18n::console_strings;
-use crate::i18n::{state_label, status_label};
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView, IncidentRow};
 use crate::layout::use_lang;
 use crate::model::Lang;
+use crate::text::public::{state_label, status_label};
+use crate::text::staff::console_strings;
 use leptos::prelude::*;
 
 #[component]

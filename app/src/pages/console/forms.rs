@@ -2,11 +2,11 @@
 //! next to them, and the preview of what the public page will show.
 
 use crate::components::UpdateEntry;
-use crate::console::{ComponentChoice, Flash, Preview, Template};
-use crate::console_i18n::console_strings;
-use crate::i18n::{kind_label, state_label, status_label};
+use crate::data::staff::{ComponentChoice, Flash, Preview, Template};
 use crate::layout::use_lang;
 use crate::model::{ComponentStatus, IncidentState, Lang, UpdateKind};
+use crate::text::public::{kind_label, state_label, status_label};
+use crate::text::staff::console_strings;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 

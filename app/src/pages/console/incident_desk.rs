@@ -1,3 +1,5 @@
+//! `/admin/incidents/{id}`: post updates to an incident and correct published ones.
+
 use super::console_page;
 use super::forms::{
     kind_options, post_form, state_options, value_of, ComponentSelects, FormBasics, PreviewBlock,
@@ -5,11 +7,11 @@ use super::forms::{
 };
 use super::new_incident::chosen_template;
 use crate::components::UpdateEntry;
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView, Template};
-use crate::console_i18n::console_strings;
-use crate::i18n::state_label;
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView, Template};
 use crate::layout::use_lang;
 use crate::model::{IncidentState, Lang, UpdateKind};
+use crate::text::public::{state_label, strings};
+use crate::text::staff::console_strings;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -153,7 +155,7 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
             </p>
             {update_form}
             <section aria-labelledby="tl-h">
-                <h2 id="tl-h">{crate::i18n::strings(lang).timeline}</h2>
+                <h2 id="tl-h">{strings(lang).timeline}</h2>
                 <ol class="timeline">{timeline}</ol>
             </section>
         }

@@ -1,8 +1,10 @@
+//! `/admin/ledger`: the change ledger, its verification and export.
+
 use super::console_page;
 use crate::components::Time;
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView};
-use crate::console_i18n::console_strings;
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView};
 use crate::model::Lang;
+use crate::text::staff::console_strings;
 use leptos::prelude::*;
 
 #[component]

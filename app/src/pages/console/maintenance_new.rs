@@ -1,8 +1,10 @@
+//! `/admin/maintenance/new`: schedule a maintenance window.
+
 use super::console_page;
 use super::forms::{post_form, value_of, FormBasics, TextField};
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView};
-use crate::console_i18n::console_strings;
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView, Template};
 use crate::model::Lang;
+use crate::text::staff::console_strings;
 use leptos::prelude::*;
 
 #[component]
@@ -21,9 +23,8 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
         .iter()
         .find(|t| t.id == "maintenance")
         .cloned();
-    let t = |f: fn(&crate::console::Template) -> &String| {
-        template.as_ref().map(|t| f(t).clone()).unwrap_or_default()
-    };
+    let t =
+        |f: fn(&Template) -> &String| template.as_ref().map(|t| f(t).clone()).unwrap_or_default();
     let error = flash.error_for("components");
     let boxes = form
         .components

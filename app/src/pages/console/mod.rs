@@ -22,11 +22,14 @@ pub use users::ConsoleUsers;
 pub use webhooks::ConsoleWebhooks;
 
 use super::{set_status, LoadError};
-use crate::console::{get_console, ConsoleBody, ConsolePage, ConsoleView};
-use crate::console_i18n::{console_strings, role_label};
-use crate::i18n::strings;
+use crate::api::get_console;
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView};
 use crate::layout::use_lang;
 use crate::model::Lang;
+use crate::text::crowd::crowd_strings;
+use crate::text::public::strings;
+use crate::text::staff::{console_strings, role_label};
+use crate::text::webhooks::webhook_strings;
 use forms::{post_form, FormBasics, Submissions};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -96,7 +99,7 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
                 })}
                 {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/users")>{c.users}</a> })}
                 {role.can_read_ledger().then(|| view! { <a href=ctx.href("/admin/ledger")>{c.ledger}</a> })}
-                {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/webhooks")>{webhooks::webhook_strings(lang).title}</a> })}
+                {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/webhooks")>{webhook_strings(lang).title}</a> })}
             </nav>
             {post_form(
                  "/admin/actions/signout",
@@ -115,7 +118,7 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
         .crowd_alerts
         .into_iter()
         .map(|alert| {
-            let crowd = crate::crowd_i18n::crowd_strings(lang);
+            let crowd = crowd_strings(lang);
             let href = ctx.href(&format!("/admin/incidents/new?service={}", alert.slug));
             view! {
                 <aside class="crowd-banner" role="alert">

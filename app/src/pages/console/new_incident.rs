@@ -1,12 +1,14 @@
+//! `/admin/incidents/new`: open an incident, from a template or not.
+
 use super::console_page;
 use super::forms::{
     kind_options, post_form, value_of, ComponentSelects, FormBasics, PreviewBlock, SelectField,
     SubmitButtons, TemplatePicker, TextField,
 };
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView, Template};
-use crate::console_i18n::console_strings;
-use crate::i18n::impact_label;
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView, Template};
 use crate::model::{Impact, Lang, UpdateKind};
+use crate::text::public::impact_label;
+use crate::text::staff::console_strings;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -1,8 +1,10 @@
+//! `/admin/signin`: the staff sign-in form.
+
 use super::console_page;
 use super::forms::{post_form, FormBasics, TextField};
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView};
-use crate::console_i18n::console_strings;
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView};
 use crate::model::Lang;
+use crate::text::staff::console_strings;
 use leptos::prelude::*;
 
 #[component]

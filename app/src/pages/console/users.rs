@@ -1,9 +1,11 @@
+//! `/admin/users` (admins): staff accounts and their roles.
+
 use super::console_page;
 use super::forms::{post_form, value_of, FormBasics, SelectField, TextField};
 use crate::components::Time;
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView};
-use crate::console_i18n::{console_strings, role_label};
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView};
 use crate::model::{Lang, Role};
+use crate::text::staff::{console_strings, role_label};
 use leptos::prelude::*;
 
 #[component]

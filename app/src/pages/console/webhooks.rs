@@ -4,115 +4,14 @@
 use super::console_page;
 use super::forms::{post_form, value_of, FormBasics, TextField};
 use crate::components::Time;
-use crate::console::{ConsoleBody, ConsolePage, ConsoleView, DeliveryRow};
+use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView, DeliveryRow};
 use crate::model::Lang;
+use crate::text::webhooks::webhook_strings;
 use leptos::prelude::*;
 
 #[component]
 pub fn ConsoleWebhooks() -> impl IntoView {
     console_page(|| ConsolePage::Webhooks, render)
-}
-
-pub struct WebhookStrings {
-    pub title: &'static str,
-    pub endpoints: &'static str,
-    pub none_yet: &'static str,
-    pub url: &'static str,
-    pub services: &'static str,
-    pub every_service: &'static str,
-    pub secret: &'static str,
-    pub show_secret: &'static str,
-    pub state: &'static str,
-    pub active: &'static str,
-    pub inactive: &'static str,
-    pub deactivate: &'static str,
-    pub activate: &'static str,
-    pub add: &'static str,
-    pub add_help: &'static str,
-    pub log: &'static str,
-    pub log_empty: &'static str,
-    pub channel: &'static str,
-    pub event: &'static str,
-    pub attempts: &'static str,
-    pub result: &'static str,
-    pub next_attempt: &'static str,
-    pub created: &'static str,
-    pub email: &'static str,
-    pub email_off: &'static str,
-    pub subscribers: &'static str,
-    pub pending: &'static str,
-    pub delivered: &'static str,
-    pub waiting: &'static str,
-    pub failed: &'static str,
-}
-
-pub fn webhook_strings(lang: Lang) -> &'static WebhookStrings {
-    match lang {
-        Lang::Ko => &WebhookStrings {
-            title: "웹훅·이메일 알림",
-            endpoints: "웹훅 엔드포인트",
-            none_yet: "등록된 엔드포인트가 없습니다.",
-            url: "엔드포인트 주소",
-            services: "서비스",
-            every_service: "모든 서비스",
-            secret: "서명 비밀키",
-            show_secret: "비밀키 보기",
-            state: "상태",
-            active: "사용 중",
-            inactive: "꺼짐",
-            deactivate: "끄기",
-            activate: "다시 켜기",
-            add: "엔드포인트 등록",
-            add_help: "이벤트마다 JSON을 POST하고 X-Status-Signature 헤더에 HMAC-SHA256 서명을 붙입니다. 실패하면 하루 동안 간격을 늘려 다시 보냅니다. 내부·사설 주소는 등록할 수 없습니다. 서비스를 고르지 않으면 모든 서비스의 이벤트를 받습니다.",
-            log: "전송 기록",
-            log_empty: "아직 보낸 것이 없습니다.",
-            channel: "경로",
-            event: "이벤트",
-            attempts: "시도",
-            result: "마지막 결과",
-            next_attempt: "다음 시도",
-            created: "생성",
-            email: "이메일",
-            email_off: "이 사이트에는 이메일 발송(STATUS_SMTP_URL)이 설정되어 있지 않습니다.",
-            subscribers: "확인된 구독자",
-            pending: "확인 대기",
-            delivered: "전달됨",
-            waiting: "대기 중",
-            failed: "실패",
-        },
-        Lang::En => &WebhookStrings {
-            title: "Webhooks and email alerts",
-            endpoints: "Webhook endpoints",
-            none_yet: "No endpoint is registered.",
-            url: "Endpoint URL",
-            services: "Services",
-            every_service: "Every service",
-            secret: "Signing secret",
-            show_secret: "Show secret",
-            state: "State",
-            active: "Active",
-            inactive: "Off",
-            deactivate: "Turn off",
-            activate: "Turn on again",
-            add: "Register endpoint",
-            add_help: "Each event is POSTed as JSON with an HMAC-SHA256 signature in X-Status-Signature. Failures are retried with growing intervals for a day. Internal and private addresses are refused. Choose no service to get every service's events.",
-            log: "Delivery log",
-            log_empty: "Nothing has been sent yet.",
-            channel: "Channel",
-            event: "Event",
-            attempts: "Attempts",
-            result: "Last result",
-            next_attempt: "Next attempt",
-            created: "Created",
-            email: "Email",
-            email_off: "Email sending (STATUS_SMTP_URL) is not configured on this site.",
-            subscribers: "Confirmed subscribers",
-            pending: "Awaiting confirmation",
-            delivered: "Delivered",
-            waiting: "Pending",
-            failed: "Failed",
-        },
-    }
 }
 
 fn delivery_row(row: DeliveryRow, lang: Lang) -> impl IntoView {

@@ -1,0 +1,91 @@
+//! The email-alert pages' strings (subscribe, confirm, unsubscribe), in Korean and English.
+
+use crate::model::Lang;
+
+pub struct SubscribeStrings {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub email: &'static str,
+    pub services: &'static str,
+    pub services_help: &'static str,
+    pub submit: &'static str,
+    pub privacy: &'static str,
+    pub not_configured: &'static str,
+    pub other_ways: &'static str,
+    pub sent: &'static str,
+    pub confirmed: &'static str,
+    pub unsubscribed: &'static str,
+    pub bad_email: &'static str,
+    pub bad_service: &'static str,
+    pub expired: &'static str,
+    pub throttled: &'static str,
+    pub unavailable: &'static str,
+    pub confirm_title: &'static str,
+    pub confirm_intro: &'static str,
+    pub confirm_button: &'static str,
+    pub unsubscribe_title: &'static str,
+    pub unsubscribe_intro: &'static str,
+    pub unsubscribe_button: &'static str,
+    pub missing_link: &'static str,
+}
+
+const KO: SubscribeStrings = SubscribeStrings {
+    title: "이메일 알림 받기",
+    intro: "장애 안내, 공식 업데이트와 사과문, 예정된 점검을 이메일로 보내 드립니다. 신청하면 확인 메일이 가고, 메일의 링크에서 확인해야 보내기 시작합니다.",
+    email: "이메일 주소",
+    services: "받을 서비스",
+    services_help: "하나도 고르지 않으면 모든 서비스의 소식을 받습니다.",
+    submit: "구독 신청",
+    privacy: "이메일 주소는 알림을 보내는 데만 쓰며, 구독을 해지하면 바로 삭제합니다. 모든 알림 메일에 한 번에 해지하는 링크가 있습니다.",
+    not_configured: "이 사이트에는 이메일 발송이 설정되어 있지 않아 지금은 구독을 받을 수 없습니다.",
+    other_ways: "다른 방법으로 받기:",
+    sent: "확인 메일을 보냈습니다. 메일의 링크를 열어 '구독 확인'을 눌러 주세요. 몇 분 안에 오지 않으면 스팸함을 확인하세요.",
+    confirmed: "구독이 확인되었습니다. 이제부터 장애와 점검 소식을 이메일로 보내 드립니다.",
+    unsubscribed: "구독을 해지했습니다. 이메일 주소는 삭제되었고, 더 이상 메일을 보내지 않습니다.",
+    bad_email: "올바른 이메일 주소를 입력하세요 (예: name@example.com).",
+    bad_service: "알 수 없는 서비스가 있습니다. 목록에서 고르세요.",
+    expired: "확인 링크가 만료되었거나 이미 사용되었습니다. 다시 신청해 주세요.",
+    throttled: "요청이 너무 많습니다. 잠시 후 다시 시도하세요.",
+    unavailable: "지금은 요청을 처리할 수 없습니다. 잠시 후 다시 시도하세요.",
+    confirm_title: "구독 확인",
+    confirm_intro: "아래 버튼을 누르면 이메일 알림 구독이 확인됩니다.",
+    confirm_button: "구독 확인",
+    unsubscribe_title: "구독 해지",
+    unsubscribe_intro: "아래 버튼을 누르면 이메일 알림 구독을 해지하고 이메일 주소를 삭제합니다.",
+    unsubscribe_button: "구독 해지",
+    missing_link: "링크가 올바르지 않습니다. 메일에 있는 링크 전체를 열어 주세요.",
+};
+
+const EN: SubscribeStrings = SubscribeStrings {
+    title: "Get email alerts",
+    intro: "Outage notices, official updates and apologies, and scheduled maintenance, by email. After you sign up you get a confirmation email; nothing is sent until you confirm.",
+    email: "Email address",
+    services: "Services",
+    services_help: "Choose none to hear about every service.",
+    submit: "Subscribe",
+    privacy: "Your address is used only to send these alerts and is deleted as soon as you unsubscribe. Every alert has a one-click unsubscribe link.",
+    not_configured: "Email sending is not configured on this site, so subscriptions are not available right now.",
+    other_ways: "Other ways to follow:",
+    sent: "We sent you a confirmation email. Open its link and press \"Confirm\". If it does not arrive within a few minutes, check your spam folder.",
+    confirmed: "Your subscription is confirmed. You will get outage and maintenance notices by email.",
+    unsubscribed: "You are unsubscribed. Your address has been deleted and no more email will be sent.",
+    bad_email: "Enter a valid email address (e.g. name@example.com).",
+    bad_service: "One of the services is unknown. Choose from the list.",
+    expired: "The confirmation link has expired or was already used. Please sign up again.",
+    throttled: "Too many requests. Please try again in a moment.",
+    unavailable: "The request cannot be handled right now. Please try again in a moment.",
+    confirm_title: "Confirm your subscription",
+    confirm_intro: "Press the button to confirm your email alerts.",
+    confirm_button: "Confirm",
+    unsubscribe_title: "Unsubscribe",
+    unsubscribe_intro: "Press the button to stop the email alerts and delete your address.",
+    unsubscribe_button: "Unsubscribe",
+    missing_link: "This link is not complete. Open the whole link from the email.",
+};
+
+pub fn subscribe_strings(lang: Lang) -> &'static SubscribeStrings {
+    match lang {
+        Lang::Ko => &KO,
+        Lang::En => &EN,
+    }
+}

@@ -1,0 +1,83 @@
+//! Keeping the snapshot current: reloaded after each change published here, once a
+//! minute (other instances' changes; time passing) and at each maintenance edge; saved
+//! to disk as the last known state, served while the database is down.
+
+use super::snapshot::SnapshotHandle;
+use crate::domain::state::StoredState;
+use crate::store::Store;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Where the last state read from the database is kept, so that an instance started
+/// while the database is down still serves the last known state.
+#[derive(Clone)]
+pub struct LastKnownState(pub PathBuf);
+
+impl LastKnownState {
+    pub fn save(&self, state: &StoredState) {
+        let write = || -> std::io::Result<()> {
+            if let Some(dir) = self.0.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let tmp = self.0.with_extension("json.tmp");
+            std::fs::write(&tmp, serde_json::to_vec(state)?)?;
+            std::fs::rename(&tmp, &self.0)
+        };
+        if let Err(error) = write() {
+            tracing::warn!(%error, path = %self.0.display(), "could not save the last known state");
+        }
+    }
+
+    pub fn read(&self) -> Option<StoredState> {
+        let bytes = std::fs::read(&self.0).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+/// The next moment a maintenance window starts or ends, after `now`.
+fn next_maintenance_edge(state: &StoredState, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    state
+        .maintenances
+        .iter()
+        .flat_map(|m| [m.starts_at, m.ends_at])
+        .filter(|at| *at > now)
+        .min()
+}
+
+/// Keeps the snapshot current: reloads from the database after every change published
+/// here and once a minute (changes made by other instances; time passing). When the
+/// database cannot be read, the last snapshot stays and is only re-timed.
+pub async fn refresh_loop(
+    store: Arc<dyn Store>,
+    snapshot: Arc<SnapshotHandle>,
+    mut published: watch::Receiver<u64>,
+    last_known: LastKnownState,
+    every: Duration,
+) {
+    let mut ticker = tokio::time::interval(every);
+    ticker.tick().await;
+    loop {
+        // A maintenance window opens or closes at its minute, not up to a tick later.
+        let edge = next_maintenance_edge(&snapshot.load().state, Utc::now())
+            .and_then(|at| (at - Utc::now()).to_std().ok())
+            .unwrap_or(Duration::from_secs(24 * 3600));
+        tokio::select! {
+            changed = published.changed() => if changed.is_err() { return },
+            _ = ticker.tick() => {}
+            _ = tokio::time::sleep(edge) => {}
+        }
+        match store.load().await {
+            Ok(state) => {
+                last_known.save(&state);
+                snapshot.rebuild(Some(Arc::new(state)), Utc::now());
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot read the database; serving the last known state");
+                snapshot.rebuild(None, Utc::now());
+            }
+        }
+    }
+}

@@ -1,0 +1,718 @@
+//! The read model: an immutable snapshot of the public state, rebuilt when data changes
+//! (and once a minute, for time: the day rolls over, maintenance windows open and close)
+//! and swapped atomically. Pages and endpoints render from it, never from the database.
+
+use super::crowd::CrowdState;
+use super::localized::localized;
+use crate::domain::catalog::{Catalog, Service};
+use crate::domain::state::{IncidentRecord, MaintenanceRecord, StoredState, UpdateRecord};
+use crate::domain::uptime::{self, Day};
+use app::api::ReadModel;
+use app::data::public::*;
+use app::model::{ComponentStatus, IncidentState, Lang};
+use arc_swap::ArcSwap;
+use chrono::{DateTime, Datelike, Utc};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub const HISTORY_PAGE_SIZE: usize = 10;
+
+pub struct Snapshot {
+    /// Increases with every rebuild; the page cache keys on it.
+    pub version: u64,
+    pub built_at: DateTime<Utc>,
+    pub catalog: Arc<Catalog>,
+    pub state: Arc<StoredState>,
+    /// "service/component" → its state now.
+    current: HashMap<String, ComponentStatus>,
+    /// "service/component" → its last 90 days.
+    days: HashMap<String, Vec<Day>>,
+    /// "service/component" → indexes into `state.incidents` of the incidents affecting it.
+    incidents_by_component: HashMap<String, Vec<usize>>,
+    /// "service/component" → its position in the catalog, so lists read in catalog order.
+    order: HashMap<String, usize>,
+}
+
+impl Snapshot {
+    /// A service's state now: the worst of its components'.
+    pub fn service_status(&self, service: &Service) -> ComponentStatus {
+        Self::component_ids(service)
+            .map(|id| self.status_of(&id))
+            .max()
+            .unwrap_or(ComponentStatus::Operational)
+    }
+
+    /// A component's state now ("service/component").
+    pub fn current_status(&self, component: &str) -> ComponentStatus {
+        self.current
+            .get(component)
+            .copied()
+            .unwrap_or(ComponentStatus::Operational)
+    }
+
+    pub fn build(
+        version: u64,
+        catalog: Arc<Catalog>,
+        state: Arc<StoredState>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mut events_by_component: HashMap<&str, Vec<_>> = HashMap::new();
+        for event in &state.events {
+            if event.at <= now {
+                events_by_component
+                    .entry(event.component.as_str())
+                    .or_default()
+                    .push(event);
+            }
+        }
+        let mut incidents_by_component: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, incident) in state.incidents.iter().enumerate() {
+            for c in &incident.components {
+                incidents_by_component
+                    .entry(c.component.clone())
+                    .or_default()
+                    .push(index);
+            }
+        }
+        let mut current = HashMap::new();
+        let mut days = HashMap::new();
+        let order = catalog
+            .component_ids()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        for id in catalog.component_ids() {
+            let events = events_by_component.remove(id.as_str()).unwrap_or_default();
+            let maintenances: Vec<&MaintenanceRecord> = state
+                .maintenances
+                .iter()
+                .filter(|m| m.components.contains(&id))
+                .collect();
+            let mut status = events
+                .last()
+                .map(|e| e.status)
+                .unwrap_or(ComponentStatus::Operational);
+            if maintenances
+                .iter()
+                .any(|m| m.starts_at <= now && now < m.ends_at)
+            {
+                status = status.max(ComponentStatus::UnderMaintenance);
+            }
+            days.insert(
+                id.clone(),
+                uptime::component_days(&events, &maintenances, now),
+            );
+            current.insert(id, status);
+        }
+        Snapshot {
+            version,
+            built_at: now,
+            catalog,
+            state,
+            current,
+            days,
+            incidents_by_component,
+            order,
+        }
+    }
+
+    fn component_ids(service: &Service) -> impl Iterator<Item = String> + '_ {
+        service
+            .components
+            .iter()
+            .map(move |c| format!("{}/{}", service.slug, c.slug))
+    }
+
+    /// Names the components for the reader, in catalog order.
+    fn named_states(
+        &self,
+        changes: &[crate::domain::state::StatusChange],
+        lang: Lang,
+    ) -> Vec<ComponentState> {
+        self.in_catalog_order(changes)
+            .into_iter()
+            .map(|c| {
+                let (service, component) = self.component_name(&c.component, lang);
+                ComponentState {
+                    service,
+                    component,
+                    status: c.status,
+                }
+            })
+            .collect()
+    }
+
+    fn in_catalog_order<'a>(
+        &self,
+        changes: &'a [crate::domain::state::StatusChange],
+    ) -> Vec<&'a crate::domain::state::StatusChange> {
+        let mut sorted: Vec<_> = changes.iter().collect();
+        sorted.sort_by_key(|c| self.order.get(&c.component).copied().unwrap_or(usize::MAX));
+        sorted
+    }
+
+    fn status_of(&self, id: &str) -> ComponentStatus {
+        self.current
+            .get(id)
+            .copied()
+            .unwrap_or(ComponentStatus::Operational)
+    }
+
+    pub fn overall(&self) -> ComponentStatus {
+        self.current
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(ComponentStatus::Operational)
+    }
+
+    fn name<'a>(lang: Lang, ko: &'a str, en: &'a str) -> String {
+        match lang {
+            Lang::Ko => ko.to_string(),
+            Lang::En => en.to_string(),
+        }
+    }
+
+    fn component_name(&self, id: &str, lang: Lang) -> (String, String) {
+        match self.catalog.component(id) {
+            Some((s, c)) => (
+                Self::name(lang, &s.name_ko, &s.name_en),
+                Self::name(lang, &c.name_ko, &c.name_en),
+            ),
+            None => (String::new(), id.to_string()),
+        }
+    }
+
+    fn incident_ref(&self, index: usize, lang: Lang) -> IncidentRef {
+        let incident = &self.state.incidents[index];
+        IncidentRef {
+            id: incident.id.clone(),
+            title: localized(lang, &incident.title_ko, incident.title_en.as_deref()),
+            impact: incident.impact,
+        }
+    }
+
+    /// A bar over some components: per day the worst state and the mean availability.
+    fn bar(&self, ids: &[String], lang: Lang) -> UptimeBar {
+        let per_component: Vec<&Vec<Day>> = ids.iter().filter_map(|id| self.days.get(id)).collect();
+        let Some(first) = per_component.first() else {
+            return UptimeBar {
+                first: uptime::kst_date(self.built_at),
+                days: Vec::new(),
+                availability: 100.0,
+            };
+        };
+        let mut incident_days: HashMap<chrono::NaiveDate, Vec<usize>> = HashMap::new();
+        for id in ids {
+            for &index in self.incidents_by_component.get(id).into_iter().flatten() {
+                let incident = &self.state.incidents[index];
+                let from = uptime::kst_date(incident.started_at);
+                let until = uptime::kst_date(incident.resolved_at.unwrap_or(self.built_at));
+                for day in first.iter().filter(|d| d.date >= from && d.date <= until) {
+                    let list = incident_days.entry(day.date).or_default();
+                    if !list.contains(&index) {
+                        list.push(index);
+                    }
+                }
+            }
+        }
+        let n = per_component.len() as f64;
+        let days: Vec<DayCell> = (0..first.len())
+            .map(|i| {
+                let date = first[i].date;
+                let availability = per_component
+                    .iter()
+                    .map(|d| d[i].availability())
+                    .sum::<f64>()
+                    / n;
+                DayCell(
+                    per_component
+                        .iter()
+                        .map(|d| d[i].worst)
+                        .max()
+                        .unwrap_or(ComponentStatus::Operational),
+                    (availability * 100.0).floor().clamp(0.0, 10_000.0) as u16,
+                    incident_days
+                        .get(&date)
+                        .into_iter()
+                        .flatten()
+                        .map(|&index| self.incident_ref(index, lang))
+                        .collect(),
+                )
+            })
+            .collect();
+        let total_seconds: f64 = first.iter().map(|d| d.seconds).sum();
+        let availability = if total_seconds > 0.0 {
+            let down: f64 = per_component
+                .iter()
+                .flat_map(|d| d.iter().map(|x| x.down_seconds))
+                .sum::<f64>()
+                / n;
+            100.0 * (1.0 - down / total_seconds)
+        } else {
+            100.0
+        };
+        UptimeBar {
+            first: first[0].date,
+            days,
+            availability,
+        }
+    }
+
+    fn service_summary(&self, service: &Service, lang: Lang) -> ServiceSummary {
+        let ids: Vec<String> = Self::component_ids(service).collect();
+        let components: Vec<ComponentView> = service
+            .components
+            .iter()
+            .zip(&ids)
+            .map(|(c, id)| ComponentView {
+                slug: c.slug.clone(),
+                name: Self::name(lang, &c.name_ko, &c.name_en),
+                status: self.status_of(id),
+            })
+            .collect();
+        ServiceSummary {
+            slug: service.slug.clone(),
+            name: Self::name(lang, &service.name_ko, &service.name_en),
+            description: Self::name(lang, &service.description_ko, &service.description_en),
+            status: components
+                .iter()
+                .map(|c| c.status)
+                .max()
+                .unwrap_or(ComponentStatus::Operational),
+            components,
+            uptime: self.bar(&ids, lang),
+        }
+    }
+
+    pub fn update_view(&self, update: &UpdateRecord, lang: Lang) -> UpdateView {
+        UpdateView {
+            id: update.id,
+            at: update.at,
+            state: update.state,
+            kind: update.kind,
+            retrospective: update.retrospective,
+            body: localized(lang, &update.body_ko, update.body_en.as_deref()),
+            changes: self.named_states(&update.changes, lang),
+            edited_at: update.edited_at,
+        }
+    }
+
+    fn affects_service(incident: &IncidentRecord, service: &str) -> bool {
+        incident
+            .components
+            .iter()
+            .any(|c| c.component.split('/').next() == Some(service))
+    }
+
+    fn summary(&self, incident: &IncidentRecord, lang: Lang) -> IncidentSummary {
+        let services = self
+            .catalog
+            .services
+            .iter()
+            .filter(|s| Self::affects_service(incident, &s.slug))
+            .map(|s| ServiceRef {
+                slug: s.slug.clone(),
+                name: Self::name(lang, &s.name_ko, &s.name_en),
+            })
+            .collect();
+        IncidentSummary {
+            id: incident.id.clone(),
+            title: localized(lang, &incident.title_ko, incident.title_en.as_deref()),
+            impact: incident.impact,
+            state: incident.state,
+            started_at: incident.started_at,
+            resolved_at: incident.resolved_at,
+            services,
+            latest: incident.updates.last().map(|u| self.update_view(u, lang)),
+        }
+    }
+
+    /// Newest first.
+    fn incidents_newest_first(&self) -> impl Iterator<Item = &IncidentRecord> {
+        self.state.incidents.iter().rev()
+    }
+
+    fn active(&self, service: Option<&str>, lang: Lang) -> Vec<IncidentSummary> {
+        self.incidents_newest_first()
+            .filter(|i| i.state != IncidentState::Resolved)
+            .filter(|i| service.is_none_or(|s| Self::affects_service(i, s)))
+            .map(|i| self.summary(i, lang))
+            .collect()
+    }
+
+    fn maintenance(&self, service: Option<&str>, lang: Lang) -> Vec<MaintenanceView> {
+        let now = self.built_at;
+        self.state
+            .maintenances
+            .iter()
+            .filter(|m| m.ends_at > now)
+            .filter(|m| {
+                service.is_none_or(|s| m.components.iter().any(|c| c.split('/').next() == Some(s)))
+            })
+            .map(|m| MaintenanceView {
+                id: m.id.clone(),
+                title: localized(lang, &m.title_ko, m.title_en.as_deref()),
+                body: localized(lang, &m.body_ko, m.body_en.as_deref()),
+                starts_at: m.starts_at,
+                ends_at: m.ends_at,
+                components: m
+                    .components
+                    .iter()
+                    .map(|c| {
+                        let (service, component) = self.component_name(c, lang);
+                        format!("{service} · {component}")
+                    })
+                    .collect(),
+                in_progress: m.starts_at <= now,
+            })
+            .collect()
+    }
+
+    fn page_name(&self, lang: Lang) -> String {
+        Self::name(lang, &self.catalog.page.name_ko, &self.catalog.page.name_en)
+    }
+
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        self.state.last_change.unwrap_or(self.built_at)
+    }
+}
+
+impl Snapshot {
+    /// What a reporter can choose for a service: its problems, and the regions.
+    pub fn report_choices(&self, service: &Service, lang: Lang) -> ReportChoices {
+        let named = |p: &crate::domain::catalog::Problem| {
+            (p.slug.clone(), Self::name(lang, &p.name_ko, &p.name_en))
+        };
+        ReportChoices {
+            slug: service.slug.clone(),
+            name: Self::name(lang, &service.name_ko, &service.name_en),
+            problems: service.problems.iter().map(named).collect(),
+            regions: self.catalog.regions.iter().map(named).collect(),
+        }
+    }
+}
+
+impl ReadModel for Snapshot {
+    fn subscribe(&self, lang: Lang) -> app::data::public::SubscribeView {
+        app::data::public::SubscribeView {
+            services: self
+                .catalog
+                .services
+                .iter()
+                .map(|s| {
+                    let name = if lang == Lang::En {
+                        &s.name_en
+                    } else {
+                        &s.name_ko
+                    };
+                    (s.slug.clone(), name.clone())
+                })
+                .collect(),
+            email_alerts: false,
+        }
+    }
+    fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage> {
+        let service = self.catalog.service(slug)?;
+        Some(ReportPage {
+            choices: self.report_choices(service, lang),
+            crowd: CrowdView::default(),
+        })
+    }
+
+    fn site(&self) -> SiteInfo {
+        SiteInfo {
+            name_ko: self.catalog.page.name_ko.clone(),
+            name_en: self.catalog.page.name_en.clone(),
+        }
+    }
+
+    fn home(&self, lang: Lang) -> HomeView {
+        HomeView {
+            page_name: self.page_name(lang),
+            overall: self.overall(),
+            services: self
+                .catalog
+                .services
+                .iter()
+                .map(|s| self.service_summary(s, lang))
+                .collect(),
+            active: self.active(None, lang),
+            maintenance: self.maintenance(None, lang),
+            updated_at: self.updated_at(),
+            crowd_alerts: Vec::new(),
+        }
+    }
+
+    fn service(&self, slug: &str, lang: Lang) -> Option<ServiceView> {
+        let service = self.catalog.service(slug)?;
+        let bars = service
+            .components
+            .iter()
+            .map(|c| {
+                let id = format!("{}/{}", service.slug, c.slug);
+                ComponentBar {
+                    component: ComponentView {
+                        slug: c.slug.clone(),
+                        name: Self::name(lang, &c.name_ko, &c.name_en),
+                        status: self.status_of(&id),
+                    },
+                    uptime: self.bar(&[id], lang),
+                }
+            })
+            .collect();
+        Some(ServiceView {
+            page_name: self.page_name(lang),
+            service: self.service_summary(service, lang),
+            bars,
+            active: self.active(Some(slug), lang),
+            maintenance: self.maintenance(Some(slug), lang),
+            incidents: self
+                .incidents_newest_first()
+                .filter(|i| Self::affects_service(i, slug))
+                .map(|i| self.summary(i, lang))
+                .collect(),
+            updated_at: self.updated_at(),
+            crowd: CrowdView::default(),
+            report: self.report_choices(service, lang),
+        })
+    }
+
+    fn incident(&self, id: &str, lang: Lang) -> Option<IncidentView> {
+        let incident = self.state.incidents.iter().find(|i| i.id == id)?;
+        Some(IncidentView {
+            summary: self.summary(incident, lang),
+            affected: self.named_states(&incident.components, lang),
+            acknowledged_at: incident
+                .updates
+                .iter()
+                .find(|u| !u.retrospective)
+                .map(|u| u.at),
+            crowd_signal_at: incident.crowd_signal_at,
+            updates: incident
+                .updates
+                .iter()
+                .rev()
+                .map(|u| self.update_view(u, lang))
+                .collect(),
+        })
+    }
+
+    fn history(
+        &self,
+        service: Option<&str>,
+        year: Option<&str>,
+        page: Option<&str>,
+        lang: Lang,
+    ) -> Result<HistoryView, FilterError> {
+        // An empty field is what a form sends for "all".
+        let service = service.map(str::trim).filter(|s| !s.is_empty());
+        let year = year.map(str::trim).filter(|y| !y.is_empty());
+        let page = page.map(str::trim).filter(|p| !p.is_empty());
+        if let Some(slug) = service {
+            if self.catalog.service(slug).is_none() {
+                return Err(FilterError::UnknownService(slug.chars().take(64).collect()));
+            }
+        }
+        let year = match year {
+            None => None,
+            Some(y) => match y.parse::<i32>() {
+                Ok(v) if y.len() == 4 && (1970..=9999).contains(&v) => Some(v),
+                _ => return Err(FilterError::BadYear(y.chars().take(16).collect())),
+            },
+        };
+        let page = match page {
+            None => 1,
+            Some(p) => match p.parse::<u32>() {
+                Ok(v) if v >= 1 => v,
+                _ => return Err(FilterError::BadPage(p.chars().take(16).collect())),
+            },
+        };
+        let matching: Vec<&IncidentRecord> = self
+            .incidents_newest_first()
+            .filter(|i| service.is_none_or(|s| Self::affects_service(i, s)))
+            .filter(|i| year.is_none_or(|y| uptime::kst_date(i.started_at).year() == y))
+            .collect();
+        let pages = matching.len().div_ceil(HISTORY_PAGE_SIZE).max(1) as u32;
+        if page > pages {
+            return Err(FilterError::PageOutOfRange { page, pages });
+        }
+        let mut months: Vec<MonthGroup> = Vec::new();
+        for incident in matching
+            .iter()
+            .skip((page as usize - 1) * HISTORY_PAGE_SIZE)
+            .take(HISTORY_PAGE_SIZE)
+        {
+            let date = uptime::kst_date(incident.started_at);
+            let summary = self.summary(incident, lang);
+            match months.last_mut() {
+                Some(group) if group.year == date.year() && group.month == date.month() => {
+                    group.incidents.push(summary)
+                }
+                _ => months.push(MonthGroup {
+                    year: date.year(),
+                    month: date.month(),
+                    incidents: vec![summary],
+                }),
+            }
+        }
+        let mut years: Vec<i32> = self
+            .state
+            .incidents
+            .iter()
+            .map(|i| uptime::kst_date(i.started_at).year())
+            .collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        Ok(HistoryView {
+            page_name: self.page_name(lang),
+            months,
+            service: service.map(str::to_string),
+            year,
+            page,
+            pages,
+            total: matching.len(),
+            services: self
+                .catalog
+                .services
+                .iter()
+                .map(|s| ServiceRef {
+                    slug: s.slug.clone(),
+                    name: Self::name(lang, &s.name_ko, &s.name_en),
+                })
+                .collect(),
+            years,
+        })
+    }
+}
+
+/// The current snapshot, swapped atomically; readers never wait for a rebuild.
+pub struct SnapshotHandle {
+    current: ArcSwap<Snapshot>,
+    /// What users report, refreshed every few seconds apart from the rest.
+    crowd: ArcSwap<CrowdState>,
+    next_version: AtomicU64,
+    /// The version after each swap, for those who wait for one (`wait_until`).
+    swapped: tokio::sync::watch::Sender<u64>,
+    /// Whether this site sends email alerts (set once at start).
+    email_alerts: std::sync::atomic::AtomicBool,
+}
+
+impl SnapshotHandle {
+    pub fn new(catalog: Arc<Catalog>, state: Arc<StoredState>, now: DateTime<Utc>) -> Self {
+        SnapshotHandle {
+            current: ArcSwap::from_pointee(Snapshot::build(1, catalog, state, now)),
+            crowd: ArcSwap::from_pointee(CrowdState::default()),
+            next_version: AtomicU64::new(2),
+            swapped: tokio::sync::watch::Sender::new(1),
+            email_alerts: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    pub fn set_email_alerts(&self, on: bool) {
+        self.email_alerts.store(on, Ordering::Relaxed);
+    }
+
+    pub fn load(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Changes whenever what the pages show changes: the state, or the crowd figures.
+    pub fn version(&self) -> u64 {
+        self.current.load().version.max(self.crowd.load().version)
+    }
+
+    pub fn crowd(&self) -> Arc<CrowdState> {
+        self.crowd.load_full()
+    }
+
+    pub fn set_crowd(&self, mut crowd: CrowdState) {
+        crowd.version = self.next_version.fetch_add(1, Ordering::SeqCst);
+        let version = crowd.version;
+        self.crowd.store(Arc::new(crowd));
+        self.swapped.send_replace(version);
+    }
+
+    /// Waits until `ready` holds (checked now and after each swap) or `within` has
+    /// passed; says whether it holds.
+    pub async fn wait_until(
+        &self,
+        within: std::time::Duration,
+        ready: impl Fn(&SnapshotHandle) -> bool,
+    ) -> bool {
+        // Subscribed before the first check, so a swap in between is not missed.
+        let mut swapped = self.swapped.subscribe();
+        let wait = async {
+            while !ready(self) {
+                if swapped.changed().await.is_err() {
+                    return;
+                }
+            }
+        };
+        let _ = tokio::time::timeout(within, wait).await;
+        ready(self)
+    }
+
+    /// Waits (up to `within`) for the next swap after `version`; returns the version then.
+    pub async fn changed_since(&self, version: u64, within: std::time::Duration) -> u64 {
+        self.wait_until(within, |s| s.version() != version).await;
+        self.version()
+    }
+
+    /// Rebuilds from new state (or the same state at a new time) and swaps it in.
+    pub fn rebuild(&self, state: Option<Arc<StoredState>>, now: DateTime<Utc>) {
+        let old = self.current.load_full();
+        let state = state.unwrap_or_else(|| old.state.clone());
+        let version = self.next_version.fetch_add(1, Ordering::SeqCst);
+        self.current.store(Arc::new(Snapshot::build(
+            version,
+            old.catalog.clone(),
+            state,
+            now,
+        )));
+        self.swapped.send_replace(version);
+    }
+}
+
+impl ReadModel for SnapshotHandle {
+    fn site(&self) -> SiteInfo {
+        self.load().site()
+    }
+    fn home(&self, lang: Lang) -> HomeView {
+        let snapshot = self.load();
+        let mut home = snapshot.home(lang);
+        home.crowd_alerts = self.crowd().alerts(&snapshot.catalog, lang);
+        home
+    }
+    fn service(&self, slug: &str, lang: Lang) -> Option<ServiceView> {
+        let mut view = self.load().service(slug, lang)?;
+        view.crowd = self.crowd().view(&self.load().catalog, slug, lang);
+        Some(view)
+    }
+    fn subscribe(&self, lang: Lang) -> app::data::public::SubscribeView {
+        let mut view = self.load().subscribe(lang);
+        view.email_alerts = self.email_alerts.load(Ordering::Relaxed);
+        view
+    }
+    fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage> {
+        let snapshot = self.load();
+        let service = snapshot.catalog.service(slug)?;
+        Some(ReportPage {
+            choices: snapshot.report_choices(service, lang),
+            crowd: self.crowd().view(&snapshot.catalog, slug, lang),
+        })
+    }
+    fn incident(&self, id: &str, lang: Lang) -> Option<IncidentView> {
+        self.load().incident(id, lang)
+    }
+    fn history(
+        &self,
+        service: Option<&str>,
+        year: Option<&str>,
+        page: Option<&str>,
+        lang: Lang,
+    ) -> Result<HistoryView, FilterError> {
+        self.load().history(service, year, page, lang)
+    }
+}

@@ -1,0 +1,288 @@
+//! Putting the pieces together: configuration → database → seed → snapshot → router.
+//! The only module that sees every other one.
+
+pub mod config;
+
+use crate::crowd::figures;
+use crate::crowd::intake::Intake;
+use crate::delivery::email::Mailer;
+use crate::delivery::{Outbox, OutboxSettings};
+use crate::domain::catalog::Catalog;
+use crate::read::refresh::{refresh_loop, LastKnownState};
+use crate::read::snapshot::SnapshotHandle;
+use crate::store;
+use crate::web::console::templates;
+use crate::web::console::Console;
+use crate::web::kit::throttle::SignInThrottle;
+use crate::web::reports::Reports;
+use crate::web::static_files::StaticFiles;
+use crate::web::subscribe::Subscriptions;
+use crate::web::{router, AppState};
+use crate::write::changes::Changes;
+use crate::write::seed;
+use anyhow::Context;
+use axum::Router;
+use chrono::Utc;
+use config::Config;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Running {
+    pub router: Router,
+    pub snapshot: Arc<SnapshotHandle>,
+    /// None while the database cannot be reached (the last known state is served).
+    pub changes: Option<Arc<Changes>>,
+    /// Webhooks and email; None while the database cannot be reached.
+    pub outbox: Option<Arc<Outbox>>,
+}
+
+/// Leptos settings from the standard `LEPTOS_*` variables, with this site's defaults
+/// for any that are missing, so that the binary also runs on its own.
+pub fn leptos_options() -> LeptosOptions {
+    let env = |name: &str, default: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or(default.into())
+    };
+    let site_addr = env("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
+    LeptosOptions::builder()
+        .output_name(env("LEPTOS_OUTPUT_NAME", "status"))
+        .site_root(env("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(
+            site_addr
+                .parse::<std::net::SocketAddr>()
+                .unwrap_or_else(|_| ([127, 0, 0, 1], 3000).into()),
+        )
+        .reload_port(3001)
+        .env(if env("LEPTOS_ENV", "PROD").eq_ignore_ascii_case("DEV") {
+            leptos::config::Env::DEV
+        } else {
+            leptos::config::Env::PROD
+        })
+        .build()
+}
+
+pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Running> {
+    let catalog = Arc::new(Catalog::load(&config.catalog)?);
+    let last_known = LastKnownState(config.last_state.clone());
+
+    let (changes, state) = match open_and_seed(config, &catalog).await {
+        Ok(changes) => {
+            let state = changes
+                .store()
+                .load()
+                .await
+                .context("reading the database")?;
+            last_known.save(&state);
+            (Some(Arc::new(changes)), state)
+        }
+        Err(error) => {
+            // The rule: the status site survives the outage it reports.
+            let state = last_known.read().with_context(|| {
+                format!("the database is unavailable ({error:#}) and there is no last known state at {}", config.last_state.display())
+            })?;
+            tracing::error!(
+                error = format!("{error:#}"),
+                "database unavailable: serving the last known state read-only"
+            );
+            (None, state)
+        }
+    };
+
+    let snapshot = Arc::new(SnapshotHandle::new(
+        catalog.clone(),
+        Arc::new(state),
+        Utc::now(),
+    ));
+    let every = Duration::from_secs(config.refresh_seconds.max(1));
+    match &changes {
+        Some(changes) => {
+            tokio::spawn(refresh_loop(
+                changes.store().clone(),
+                snapshot.clone(),
+                changes.subscribe(),
+                last_known,
+                every,
+            ));
+        }
+        None => {
+            let (snapshot, config, catalog) = (snapshot.clone(), config.clone(), catalog.clone());
+            tokio::spawn(async move {
+                reconnect_loop(config, catalog, snapshot, last_known, every).await
+            });
+        }
+    }
+
+    let statics = Arc::new(StaticFiles::load(std::path::Path::new(
+        leptos.site_root.as_ref(),
+    )));
+    if let Some(changes) = &changes {
+        // Expired staff sessions are deleted hourly (they are refused as soon as they expire).
+        tokio::spawn(
+            tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+                changes.store().sessions(),
+                tokio::time::Duration::from_secs(3600),
+            ),
+        );
+    }
+    let outbox = match &changes {
+        Some(changes) => Some(Outbox::start(
+            changes.store().clone(),
+            catalog.clone(),
+            OutboxSettings {
+                base_url: config.base_url(),
+                allow_private: config.webhook_allow_private,
+                first_retry: Duration::from_millis(config.delivery_retry_ms.max(1)),
+                mailer: Mailer::from_url(&config.smtp_url)
+                    .with_context(|| format!("STATUS_SMTP_URL {}", redact(&config.smtp_url)))?,
+                from: config
+                    .mail_from
+                    .parse()
+                    .with_context(|| format!("STATUS_MAIL_FROM '{}'", config.mail_from))?,
+            },
+            changes.subscribe(),
+        )),
+        None => None,
+    };
+    let reports = changes
+        .as_ref()
+        .zip(outbox.as_ref())
+        .map(|(changes, outbox)| {
+            let store = changes.store().clone();
+            let intake = Intake::start(catalog.clone(), store.clone());
+            tokio::spawn(figures::run(
+                store.clone(),
+                catalog.clone(),
+                snapshot.clone(),
+                Duration::from_secs(config.crowd_refresh_seconds.max(1)),
+                intake.stored(),
+                outbox.clone(),
+            ));
+            tokio::spawn(housekeeping(
+                intake.clone(),
+                store,
+                config.report_retention_days,
+            ));
+            Arc::new(Reports {
+                intake,
+                snapshot: snapshot.clone(),
+                trusted_proxies: config.trusted_proxies.clone(),
+            })
+        });
+    let console = Arc::new(Console {
+        changes: changes.clone(),
+        snapshot: snapshot.clone(),
+        templates: templates::load(&config.templates)?,
+        throttle: SignInThrottle::default(),
+        outbox: outbox.clone(),
+    });
+    let subscriptions = Arc::new(Subscriptions::new(
+        outbox.clone(),
+        config.trusted_proxies.clone(),
+    ));
+    snapshot.set_email_alerts(outbox.as_ref().is_some_and(|o| o.email_enabled()));
+    let router = router(AppState {
+        leptos,
+        snapshot: snapshot.clone(),
+        statics,
+        console,
+        reports,
+        secure_cookies: config.secure_cookies(),
+        public_url: config.public_url.clone(),
+        subscriptions,
+        base_url: config.base_url(),
+        live: {
+            let live = crate::web::live::Live::new();
+            tokio::spawn(crate::web::live::produce(live.clone(), snapshot.clone()));
+            live
+        },
+    });
+    Ok(Running {
+        router,
+        snapshot,
+        changes,
+        outbox,
+    })
+}
+
+/// Opens (and migrates) the database and loads the seeded history if it is not there yet,
+/// so that the ledger always starts with the first seeded fact.
+pub async fn open_and_seed(config: &Config, catalog: &Arc<Catalog>) -> anyhow::Result<Changes> {
+    let store = store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
+    let changes = Changes::new(store, catalog.clone());
+    if !config.seed.is_empty() {
+        let added = seed::seed(&changes, std::path::Path::new(&config.seed)).await?;
+        if added > 0 {
+            tracing::info!(added, "seeded the incident history");
+        }
+    }
+    Ok(changes)
+}
+
+/// While the database is down: keep serving, keep trying, and take over when it is back.
+async fn reconnect_loop(
+    config: Config,
+    catalog: Arc<Catalog>,
+    snapshot: Arc<SnapshotHandle>,
+    last_known: LastKnownState,
+    every: Duration,
+) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        snapshot.rebuild(None, Utc::now());
+        if let Ok(changes) = open_and_seed(&config, &catalog).await {
+            tracing::info!("the database is back");
+            if let Ok(state) = changes.store().load().await {
+                last_known.save(&state);
+                snapshot.rebuild(Some(Arc::new(state)), Utc::now());
+            }
+            refresh_loop(
+                changes.store().clone(),
+                snapshot,
+                changes.subscribe(),
+                last_known,
+                every,
+            )
+            .await;
+            return;
+        }
+    }
+}
+
+/// Every minute: forget clients whose repeat window has passed; every hour: delete raw
+/// reports older than the retention period (the per-minute counts stay).
+async fn housekeeping(intake: Arc<Intake>, store: Arc<dyn store::Store>, retention_days: u32) {
+    let mut minutes = 0u32;
+    loop {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        intake.forget_old();
+        if minutes.is_multiple_of(60) {
+            let before = Utc::now() - chrono::Duration::days(i64::from(retention_days));
+            match store.delete_reports_before(before).await {
+                Ok(deleted) if deleted > 0 => {
+                    tracing::info!(deleted, "deleted raw reports past retention")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "deleting old reports failed"),
+            }
+        }
+        minutes = minutes.wrapping_add(1);
+    }
+}
+
+/// A database URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,128 @@
+//! What differs between the two SQL backends: connecting and migrating, how a write
+//! transaction begins, how `apply` takes the ledger lock, and the session store. The
+//! statements themselves are shared (see `sql.rs`).
+
+use super::sessions::SessionBackend;
+use super::StoreError;
+use sqlx::postgres::{PgPoolOptions, PgQueryResult};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
+    SqliteSynchronous,
+};
+use sqlx::{IntoArguments, Pool, Postgres, Sqlite};
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A database the store runs on: implemented for `sqlx::Sqlite` and `sqlx::Postgres`.
+///
+/// The bounds on its associated types are implied wherever `DB: Backend` is (arguments
+/// bind, a query result counts its rows); the other sqlx bounds have another type as
+/// subject, which Rust does not imply, and are stated on each impl block that runs SQL.
+pub trait Backend:
+    for<'q> sqlx::Database<Arguments<'q>: IntoArguments<'q, Self>, QueryResult: RowsAffected>
+{
+    /// "sqlite" or "postgres".
+    const BACKEND: &'static str;
+
+    /// The statement that begins a write transaction, if not the plain `BEGIN`.
+    const BEGIN_WRITE: Option<&'static str>;
+
+    /// Run first in `apply`'s transaction, if anything.
+    const LEDGER_LOCK: Option<&'static str>;
+
+    /// Opens the pool and brings the schema (ours and the session store's) up to date.
+    fn connect(url: &str) -> impl Future<Output = Result<Pool<Self>, StoreError>> + Send;
+
+    /// The session store in the same database.
+    fn sessions(pool: &Pool<Self>) -> SessionBackend;
+}
+
+/// What each backend's query result has, as a trait (sqlx has it as inherent methods).
+pub trait RowsAffected {
+    fn rows_affected(&self) -> u64;
+}
+
+impl RowsAffected for SqliteQueryResult {
+    fn rows_affected(&self) -> u64 {
+        SqliteQueryResult::rows_affected(self)
+    }
+}
+
+impl RowsAffected for PgQueryResult {
+    fn rows_affected(&self) -> u64 {
+        PgQueryResult::rows_affected(self)
+    }
+}
+
+impl Backend for Sqlite {
+    const BACKEND: &'static str = "sqlite";
+
+    /// Takes SQLite's write lock at once: a deferred transaction that reads first cannot
+    /// upgrade if another connection (the session store) wrote meanwhile, and fails at
+    /// once instead of waiting its turn.
+    const BEGIN_WRITE: Option<&'static str> = Some("BEGIN IMMEDIATE");
+
+    /// `BEGIN IMMEDIATE` already serialises writers.
+    const LEDGER_LOCK: Option<&'static str> = None;
+
+    async fn connect(url: &str) -> Result<Pool<Self>, StoreError> {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            }
+        }
+        // FULL synchronous: a success answer means the change survives a power cut.
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
+            .migrate()
+            .await?;
+        Ok(pool)
+    }
+
+    fn sessions(pool: &Pool<Self>) -> SessionBackend {
+        SessionBackend::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(pool.clone()))
+    }
+}
+
+impl Backend for Postgres {
+    const BACKEND: &'static str = "postgres";
+
+    const BEGIN_WRITE: Option<&'static str> = None;
+
+    /// Serialises writers across every instance sharing the database: the ledger is a
+    /// chain.
+    const LEDGER_LOCK: Option<&'static str> = Some("LOCK TABLE ledger IN EXCLUSIVE MODE");
+
+    async fn connect(url: &str) -> Result<Pool<Self>, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
+            .migrate()
+            .await?;
+        Ok(pool)
+    }
+
+    fn sessions(pool: &Pool<Self>) -> SessionBackend {
+        SessionBackend::Postgres(tower_sessions_sqlx_store::PostgresStore::new(pool.clone()))
+    }
+}

@@ -1,0 +1,772 @@
+//! The console's form posts. Each one: signed in? CSRF token right? role allowed? Then
+//! the change goes through `Changes::apply` (so into the ledger), and the answer is a
+//! redirect: to the result with a notice, or back to the form with what was typed and
+//! what is wrong next to each field. A refused change changes nothing.
+
+use super::responses::{forbidden, set_flash, stale_form, unavailable};
+use super::sessions;
+use super::staff::{AnyRole, ManageStaff, Publish, StaffPost};
+use super::Console;
+use crate::domain::accounts;
+use crate::domain::change::*;
+use crate::domain::problem::Problem;
+use crate::domain::state::{MaintenanceRecord, StatusChange, UpdateRecord};
+use crate::read::localized::localized;
+use crate::read::snapshot::Snapshot;
+use crate::web::kit::form::FormData;
+use crate::web::kit::lang;
+use crate::web::kit::reply::{refusal, see_other};
+use crate::write::changes::{ChangeError, Changes};
+use app::data::staff::{Flash, Preview};
+use app::model::{Impact, IncidentState, Lang, Role, UpdateKind};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, Response, StatusCode};
+use axum::Form;
+use chrono::Utc;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+type Reply = Response<Body>;
+
+fn notice(lang: Lang, ko: &str, en: &str) -> Flash {
+    Flash {
+        notice: Some(match lang {
+            Lang::Ko => ko.to_string(),
+            Lang::En => en.to_string(),
+        }),
+        ..Flash::default()
+    }
+}
+
+/// Back to the form, with what was typed and the complaint next to its field.
+pub(super) async fn refused(
+    session: &Session,
+    form: &FormData,
+    lang: Lang,
+    back: &str,
+    problem: &Problem,
+) -> Reply {
+    let text = problem.text(lang).to_string();
+    let mut flash = Flash {
+        values: form.kept(),
+        ..Flash::default()
+    };
+    flash
+        .field_errors
+        .push((problem.field.to_string(), text.clone()));
+    flash.error = Some(text);
+    set_flash(session, flash).await;
+    see_other(back, form.chosen_lang())
+}
+
+async fn failed(
+    session: &Session,
+    form: &FormData,
+    lang: Lang,
+    back: &str,
+    error: ChangeError,
+) -> Reply {
+    match error {
+        ChangeError::Invalid(problem) => refused(session, form, lang, back, &problem).await,
+        ChangeError::Store(error) => {
+            tracing::error!(%error, "a console change failed in the database");
+            let problem = Problem::new(
+                "",
+                "데이터베이스에 쓰지 못했습니다. 아무것도 바뀌지 않았습니다. 잠시 후 다시 보내 주세요.",
+                "The database could not be written. Nothing was changed. Please send it again shortly.",
+            );
+            refused(session, form, lang, back, &problem).await
+        }
+    }
+}
+
+/// Applies a public change and waits (up to 2 s) until the snapshot shows it, so that
+/// the page staff land on next, and every public page, already has it.
+async fn publish(
+    console: &Console,
+    changes: &Changes,
+    actor: &str,
+    change: Change,
+) -> Result<(), ChangeError> {
+    let entry = changes.apply(actor, change).await?;
+    let within = std::time::Duration::from_secs(2);
+    (console.snapshot)
+        .wait_until(within, |s| s.load().state.last_change >= Some(entry.at))
+        .await;
+    Ok(())
+}
+
+/// The end of every console change: on success a notice and a 303 to `to`; otherwise
+/// back to the form (`back`) with the reason.
+pub(super) async fn settle(
+    session: &Session,
+    form: &FormData,
+    lang: Lang,
+    result: Result<(), ChangeError>,
+    to: &str,
+    back: &str,
+    done: (&str, &str),
+) -> Reply {
+    match result {
+        Ok(()) => {
+            set_flash(session, notice(lang, done.0, done.1)).await;
+            see_other(to, form.chosen_lang())
+        }
+        Err(error) => failed(session, form, lang, back, error).await,
+    }
+}
+
+fn peer(request_address: Option<&ConnectInfo<SocketAddr>>) -> String {
+    request_address
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing in and out
+
+pub async fn sign_in(
+    State(console): State<Arc<Console>>,
+    session: Session,
+    headers: HeaderMap,
+    address: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Reply {
+    let form = FormData(pairs);
+    let lang = form.lang(&headers);
+    let Some(changes) = console.changes.clone() else {
+        return unavailable(lang);
+    };
+    if !sessions::csrf_ok(&session, &form.text("csrf")).await {
+        return stale_form(lang);
+    }
+    let address = peer(address.as_ref().map(|a| &a.0));
+    let name = form.text("name");
+    let password = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "password")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let (account_key, address_key) = (format!("account:{name}"), format!("address:{address}"));
+    let throttle = &console.throttle;
+    if let Some(wait) = throttle
+        .accounts
+        .wait(&account_key)
+        .or_else(|| throttle.addresses.wait(&address_key))
+    {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let mut reply = refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            ("로그인 시도가 너무 많습니다", "Too many sign-in attempts"),
+            (
+                &format!("로그인 실패가 여러 번 있어 잠시 막아 두었습니다. {minutes}분 뒤에 다시 시도하세요."),
+                &format!("After several failed sign-ins, signing in is paused. Try again in {minutes} minutes."),
+            ),
+        );
+        reply
+            .headers_mut()
+            .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+        return reply;
+    }
+
+    let user = match changes.store().user(&name).await {
+        Ok(user) => user,
+        Err(error) => return failed(&session, &form, lang, "/admin/signin", error.into()).await,
+    };
+    // Hashing runs off the async threads; an unknown name is checked against a dummy hash.
+    let stored = user.filter(|u| u.active).map(|u| u.password_hash);
+    let ok = tokio::task::spawn_blocking(move || {
+        accounts::verify_password(&password, stored.as_deref())
+    })
+    .await
+    .unwrap_or(false);
+    let record = SignInRecord {
+        name: name.chars().take(64).collect(),
+        address: address.clone(),
+    };
+    if !ok {
+        throttle.accounts.fail(&account_key);
+        throttle.addresses.fail(&address_key);
+        if let Err(error) = changes
+            .apply("anonymous", Change::SignInFailed(record))
+            .await
+        {
+            tracing::error!(%error, "recording a failed sign-in");
+        }
+        let problem = Problem::new(
+            "password",
+            "계정 이름 또는 비밀번호가 맞지 않습니다.",
+            "The account name or the password is not right.",
+        );
+        return refused(&session, &form, lang, "/admin/signin", &problem).await;
+    }
+    if let Err(error) = changes.apply(&name, Change::SignIn(record)).await {
+        return failed(&session, &form, lang, "/admin/signin", error).await;
+    }
+    throttle.accounts.clear(&account_key);
+    if let Err(error) = sessions::sign_in(&session, &name).await {
+        tracing::error!(%error, "starting a session");
+        return unavailable(lang);
+    }
+    set_flash(&session, notice(lang, "로그인했습니다.", "Signed in.")).await;
+    see_other("/admin", form.chosen_lang())
+}
+
+pub async fn sign_out(
+    address: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    post: StaffPost<AnyRole>,
+) -> Reply {
+    let StaffPost {
+        session,
+        form,
+        changes,
+        me,
+        ..
+    } = post;
+    let record = SignInRecord {
+        name: me.name.clone(),
+        address: peer(address.as_ref().map(|a| &a.0)),
+    };
+    if let Err(error) = changes.apply(&me.name, Change::SignOut(record)).await {
+        tracing::error!(%error, "recording a sign-out");
+    }
+    if let Err(error) = sessions::sign_out(&session).await {
+        tracing::error!(%error, "ending a session");
+    }
+    see_other("/admin/signin", form.chosen_lang())
+}
+
+// ---------------------------------------------------------------------------------------
+// Incidents
+
+/// An id for a new incident: its start date (KST) and first service, made unique.
+fn incident_id(
+    snapshot: &Snapshot,
+    started_at: chrono::DateTime<Utc>,
+    components: &[StatusChange],
+) -> String {
+    let date = app::format::to_kst(started_at).format("%Y-%m-%d");
+    let service = components
+        .first()
+        .and_then(|c| c.component.split_once('/'))
+        .map(|(s, _)| s)
+        .unwrap_or("incident");
+    let base = format!("{date}-{service}");
+    let taken = |id: &str| snapshot.state.incidents.iter().any(|i| i.id == id);
+    if !taken(&base) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !taken(id))
+        .expect("an unused id")
+}
+
+fn kind_of(form: &FormData, allowed: &[UpdateKind]) -> Result<UpdateKind, Problem> {
+    UpdateKind::parse(&form.text("kind"))
+        .filter(|k| allowed.contains(k))
+        .ok_or_else(|| {
+            Problem::new(
+                "kind",
+                "업데이트 종류를 고르세요",
+                "choose the kind of update",
+            )
+        })
+}
+
+fn preview_of(
+    snapshot: &Snapshot,
+    lang: Lang,
+    title: Option<(&str, Option<&str>)>,
+    update: UpdateRecord,
+) -> Preview {
+    Preview {
+        title: title.map(|(ko, en)| localized(lang, ko, en)),
+        update: snapshot.update_view(&update, lang),
+    }
+}
+
+pub async fn open_incident(post: StaffPost<Publish>) -> Reply {
+    let StaffPost {
+        console,
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let back = "/admin/incidents/new";
+    let snapshot = console.snapshot.load();
+    let read = || -> Result<NewIncident, Problem> {
+        let impact = Impact::parse(&form.text("impact"))
+            .ok_or_else(|| Problem::new("impact", "영향도를 고르세요", "choose the impact"))?;
+        let started_at = form.kst_time("started_at")?;
+        let components = form.component_changes()?;
+        let kind = kind_of(&form, &[UpdateKind::Update, UpdateKind::Apology])?;
+        Ok(NewIncident {
+            id: incident_id(&snapshot, started_at, &components),
+            title_ko: form.text("title_ko"),
+            title_en: form.optional("title_en"),
+            impact,
+            started_at,
+            components,
+            first_update: Some(FirstUpdate {
+                at: Utc::now(),
+                kind,
+                body_ko: form.text("body_ko"),
+                body_en: form.optional("body_en"),
+            }),
+            crowd_signal_at: None,
+        })
+    };
+    let mut new = match read() {
+        Ok(new) => new,
+        Err(problem) => return refused(&session, &form, lang, back, &problem).await,
+    };
+    // Time to acknowledge starts when users' reports first stood out for these services.
+    let services: Vec<&str> = new
+        .components
+        .iter()
+        .filter_map(|c| c.component.split_once('/').map(|(s, _)| s))
+        .collect();
+    let since = new.started_at - chrono::Duration::hours(6);
+    new.crowd_signal_at = changes
+        .store()
+        .signals(since)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| services.contains(&s.service.as_str()))
+        .map(|s| s.fired_at)
+        .min();
+    let id = new.id.clone();
+    if form.text("intent") == "preview" {
+        return match changes.check(Change::OpenIncident(new)).await {
+            Ok(Change::OpenIncident(new)) => {
+                let first = new.first_update.clone().expect("built with a first update");
+                let update = UpdateRecord {
+                    id: 0,
+                    at: first.at,
+                    state: IncidentState::Investigating,
+                    kind: first.kind,
+                    retrospective: false,
+                    body_ko: first.body_ko,
+                    body_en: first.body_en,
+                    changes: new.components.clone(),
+                    edited_at: None,
+                };
+                let preview = preview_of(
+                    &snapshot,
+                    lang,
+                    Some((&new.title_ko, new.title_en.as_deref())),
+                    update,
+                );
+                set_flash(
+                    &session,
+                    Flash {
+                        values: form.kept(),
+                        preview: Some(preview),
+                        ..Flash::default()
+                    },
+                )
+                .await;
+                see_other(back, form.chosen_lang())
+            }
+            Ok(_) => unreachable!("check returns the change it was given"),
+            Err(error) => failed(&session, &form, lang, back, error).await,
+        };
+    }
+    let result = publish(&console, &changes, &me.name, Change::OpenIncident(new)).await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        &format!("/admin/incidents/{id}"),
+        back,
+        ("장애를 공지했습니다.", "The incident is published."),
+    )
+    .await
+}
+
+pub async fn post_update(post: StaffPost<Publish>) -> Reply {
+    let StaffPost {
+        console,
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let incident_id = form.text("incident");
+    let back = format!("/admin/incidents/{incident_id}");
+    let read = || -> Result<NewUpdate, Problem> {
+        let state = IncidentState::parse(&form.text("state"))
+            .ok_or_else(|| Problem::new("state", "진행 상태를 고르세요", "choose the state"))?;
+        Ok(NewUpdate {
+            incident_id: incident_id.clone(),
+            at: Utc::now(),
+            state,
+            kind: kind_of(
+                &form,
+                &[
+                    UpdateKind::Update,
+                    UpdateKind::Apology,
+                    UpdateKind::Postmortem,
+                ],
+            )?,
+            retrospective: false,
+            body_ko: form.text("body_ko"),
+            body_en: form.optional("body_en"),
+            components: form.component_changes()?,
+            still_affected_confirmed: form.checked("still_affected"),
+        })
+    };
+    let update = match read() {
+        Ok(update) => update,
+        Err(problem) => return refused(&session, &form, lang, &back, &problem).await,
+    };
+    if form.text("intent") == "preview" {
+        return match changes.check(Change::PostUpdate(update)).await {
+            Ok(Change::PostUpdate(update)) => {
+                let record = UpdateRecord {
+                    id: 0,
+                    at: update.at,
+                    state: update.state,
+                    kind: update.kind,
+                    retrospective: false,
+                    body_ko: update.body_ko,
+                    body_en: update.body_en,
+                    changes: update.components,
+                    edited_at: None,
+                };
+                let snapshot = console.snapshot.load();
+                let preview = preview_of(&snapshot, lang, None, record);
+                set_flash(
+                    &session,
+                    Flash {
+                        values: form.kept(),
+                        preview: Some(preview),
+                        ..Flash::default()
+                    },
+                )
+                .await;
+                see_other(&back, form.chosen_lang())
+            }
+            Ok(_) => unreachable!("check returns the change it was given"),
+            Err(error) => failed(&session, &form, lang, &back, error).await,
+        };
+    }
+    let result = publish(&console, &changes, &me.name, Change::PostUpdate(update)).await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        &back,
+        &back,
+        ("업데이트를 게시했습니다.", "The update is published."),
+    )
+    .await
+}
+
+pub async fn correct_update(post: StaffPost<Publish>) -> Reply {
+    let StaffPost {
+        console,
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let incident_id = form.text("incident");
+    let back = format!("/admin/incidents/{incident_id}");
+    let Ok(update_id) = form.text("update").parse::<i64>() else {
+        let problem = Problem::new(
+            "update",
+            "정정할 업데이트가 없습니다",
+            "there is no such update to correct",
+        );
+        return refused(&session, &form, lang, &back, &problem).await;
+    };
+    let fix = Correction {
+        incident_id,
+        update_id,
+        body_ko: form.text("body_ko"),
+        body_en: form.optional("body_en"),
+    };
+    let result = publish(&console, &changes, &me.name, Change::CorrectUpdate(fix)).await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        &back,
+        &back,
+        ("정정을 게시했습니다.", "The correction is published."),
+    )
+    .await
+}
+
+pub async fn component_status(post: StaffPost<Publish>) -> Reply {
+    let StaffPost {
+        console,
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let Some(status) = app::model::ComponentStatus::parse(&form.text("status")) else {
+        let problem = Problem::new(
+            "status",
+            "구성 요소 상태를 고르세요",
+            "choose a component status",
+        );
+        return refused(&session, &form, lang, "/admin", &problem).await;
+    };
+    let component = form.text("component");
+    // Tie the change to the open incident that affects this component, if there is one.
+    let incident_id = form.optional("incident").or_else(|| {
+        console
+            .snapshot
+            .load()
+            .state
+            .incidents
+            .iter()
+            .rev()
+            .find(|i| {
+                i.state != IncidentState::Resolved
+                    && i.components.iter().any(|c| c.component == component)
+            })
+            .map(|i| i.id.clone())
+    });
+    let set = ComponentStatusChange {
+        component,
+        status,
+        incident_id,
+    };
+    let result = publish(
+        &console,
+        &changes,
+        &me.name,
+        Change::SetComponentStatus(set),
+    )
+    .await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        "/admin",
+        "/admin",
+        (
+            "구성 요소 상태를 바꿨습니다.",
+            "The component status is changed.",
+        ),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------
+// Maintenance
+
+pub async fn schedule_maintenance(post: StaffPost<Publish>) -> Reply {
+    let StaffPost {
+        console,
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let back = "/admin/maintenance/new";
+    let read = || -> Result<MaintenanceRecord, Problem> {
+        let starts_at = form.kst_time("starts_at")?;
+        let ends_at = form.kst_time("ends_at")?;
+        let base = format!(
+            "{}-maintenance",
+            app::format::to_kst(starts_at).format("%Y-%m-%d-%H%M")
+        );
+        let snapshot = console.snapshot.load();
+        let taken = |id: &str| snapshot.state.maintenances.iter().any(|m| m.id == id);
+        let id = std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}-{n}")))
+            .find(|id| !taken(id))
+            .expect("an unused id");
+        Ok(MaintenanceRecord {
+            id,
+            title_ko: form.text("title_ko"),
+            title_en: form.optional("title_en"),
+            body_ko: form.text("body_ko"),
+            body_en: form.optional("body_en"),
+            starts_at,
+            ends_at,
+            components: form.all("components"),
+        })
+    };
+    let maintenance = match read() {
+        Ok(m) => m,
+        Err(problem) => return refused(&session, &form, lang, back, &problem).await,
+    };
+    let result = publish(
+        &console,
+        &changes,
+        &me.name,
+        Change::ScheduleMaintenance(maintenance),
+    )
+    .await;
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        "/admin",
+        back,
+        ("점검을 예약했습니다.", "The maintenance is scheduled."),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------
+// Staff accounts
+
+pub async fn add_user(post: StaffPost<ManageStaff>) -> Reply {
+    let StaffPost {
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let back = "/admin/users";
+    let Some(role) = Role::parse(&form.text("role")) else {
+        let problem = Problem::new("role", "역할을 고르세요", "choose a role");
+        return refused(&session, &form, lang, back, &problem).await;
+    };
+    let password = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "password")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if let Err(problem) = accounts::check_password(&password) {
+        return refused(&session, &form, lang, back, &problem).await;
+    }
+    let password_hash = tokio::task::spawn_blocking(move || accounts::hash_password(&password))
+        .await
+        .expect("hashing does not panic");
+    let user = NewUser {
+        name: form.text("name"),
+        role,
+        password_hash,
+    };
+    let result = changes
+        .apply(&me.name, Change::AddUser(user))
+        .await
+        .map(|_| ());
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        back,
+        back,
+        ("계정을 추가했습니다.", "The account is added."),
+    )
+    .await
+}
+
+pub async fn update_user(post: StaffPost<ManageStaff>) -> Reply {
+    let StaffPost {
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let back = "/admin/users";
+    let Some(role) = Role::parse(&form.text("role")) else {
+        let problem = Problem::new("role", "역할을 고르세요", "choose a role");
+        return refused(&session, &form, lang, back, &problem).await;
+    };
+    let change = UserChange {
+        name: form.text("name"),
+        role,
+        active: form.checked("active"),
+    };
+    let result = changes
+        .apply(&me.name, Change::UpdateUser(change))
+        .await
+        .map(|_| ());
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        back,
+        back,
+        ("계정을 바꿨습니다.", "The account is changed."),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------
+// The ledger as JSON Lines
+
+/// One line per entry: `seq`, `at`, `actor`, `action`, `change` (the canonical entry's
+/// fields), then `prev_hash` and `hash`. README explains how to re-verify it.
+pub async fn export_ledger(
+    State(console): State<Arc<Console>>,
+    session: Session,
+    request: Request,
+) -> Reply {
+    let lang = lang::from_headers(request.headers());
+    let Some(changes) = console.changes.clone() else {
+        return unavailable(lang);
+    };
+    let Some(me) = console.me(&session).await else {
+        return see_other("/admin/signin", None);
+    };
+    if !me.role.can_read_ledger() {
+        return forbidden(lang);
+    }
+    let entries = match changes.store().ledger().await {
+        Ok(entries) => entries,
+        Err(error) => {
+            tracing::error!(%error, "reading the ledger for export");
+            return unavailable(lang);
+        }
+    };
+    let mut out = String::new();
+    for entry in entries {
+        let mut line: serde_json::Value =
+            serde_json::from_str(&entry.canonical).unwrap_or_default();
+        if let Some(fields) = line.as_object_mut() {
+            fields.insert("prev_hash".into(), entry.prev_hash.into());
+            fields.insert("hash".into(), entry.hash.into());
+        }
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/jsonl; charset=utf-8")
+        .header(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"ledger.jsonl\"",
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(out))
+        .expect("valid response")
+}

@@ -1,0 +1,375 @@
+//! Feeds for those who do not keep a page open: Atom (RFC 4287) and RSS 2.0 of every
+//! incident update, for the whole site and per service; an iCalendar (RFC 5545) feed of
+//! scheduled maintenance; and a shields-style SVG badge per service. All from the
+//! snapshot, with ETags; Korean by default, English with `?lang=en`.
+
+use crate::domain::state::{IncidentRecord, UpdateRecord};
+use crate::read::localized::localized;
+use crate::read::snapshot::{Snapshot, SnapshotHandle};
+use crate::web::kit::encoded::Encoded;
+use crate::web::kit::escape::escape;
+use crate::web::statuspage::public_document;
+use app::model::{ComponentStatus, Lang, UpdateKind};
+use app::text::public::{kind_label, state_label, status_label};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, Response, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::sync::Arc;
+
+const FEED_ID: &str = "tag:status.kakao,2022:";
+const MAX_ENTRIES: usize = 100;
+
+pub struct Feeds {
+    pub snapshot: Arc<SnapshotHandle>,
+    /// Absolute links need the public address; empty: links are relative.
+    pub public_url: String,
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn text(lang: Lang, ko: &str, en: Option<&str>) -> String {
+    localized(lang, ko, en).text
+}
+
+/// One feed entry: an update of an incident.
+struct Entry<'a> {
+    incident: &'a IncidentRecord,
+    update: &'a UpdateRecord,
+}
+
+impl Feeds {
+    fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
+    }
+
+    /// Updates of the incidents touching `service` (all when None), newest first.
+    fn entries<'a>(s: &'a Snapshot, service: Option<&str>) -> Vec<Entry<'a>> {
+        let mut entries: Vec<Entry> = s
+            .state
+            .incidents
+            .iter()
+            .filter(|i| {
+                service.is_none_or(|svc| {
+                    i.components
+                        .iter()
+                        .any(|c| c.component.starts_with(&format!("{svc}/")))
+                })
+            })
+            .flat_map(|incident| {
+                incident
+                    .updates
+                    .iter()
+                    .map(move |update| Entry { incident, update })
+            })
+            .collect();
+        entries.sort_by_key(|e| std::cmp::Reverse((e.update.at, e.update.id)));
+        entries.truncate(MAX_ENTRIES);
+        entries
+    }
+
+    fn entry_title(e: &Entry, lang: Lang) -> String {
+        let label = if e.update.kind == UpdateKind::Update {
+            state_label(lang, e.update.state)
+        } else {
+            kind_label(lang, e.update.kind)
+        };
+        format!(
+            "{} — {label}",
+            text(lang, &e.incident.title_ko, e.incident.title_en.as_deref())
+        )
+    }
+
+    fn title(s: &Snapshot, service: Option<&str>, lang: Lang) -> String {
+        let page = text(lang, &s.catalog.page.name_ko, Some(&s.catalog.page.name_en));
+        match service.and_then(|slug| s.catalog.service(slug)) {
+            Some(svc) => format!("{} · {page}", text(lang, &svc.name_ko, Some(&svc.name_en))),
+            None => page,
+        }
+    }
+
+    pub fn atom(&self, service: Option<&str>, lang: Lang) -> String {
+        let s = self.snapshot.load();
+        let entries = Self::entries(&s, service);
+        let updated = entries
+            .iter()
+            .map(|e| e.update.edited_at.unwrap_or(e.update.at))
+            .max()
+            .unwrap_or_else(|| s.updated_at());
+        let (self_path, page_path, id) = match service {
+            Some(slug) => (
+                format!("/services/{slug}/feed.atom"),
+                format!("/services/{slug}"),
+                format!("{FEED_ID}feed:{slug}"),
+            ),
+            None => (
+                "/feed.atom".to_string(),
+                "/".to_string(),
+                format!("{FEED_ID}feed"),
+            ),
+        };
+        let q = if lang == Lang::En { "?lang=en" } else { "" };
+        let mut out = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n\
+             <id>{id}:{lang}</id>\n<title>{}</title>\n<updated>{}</updated>\n\
+             <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n\
+             <author><name>{}</name></author>\n",
+            escape(&Self::title(&s, service, lang)),
+            rfc3339(updated),
+            escape(&self.link(&format!("{self_path}{q}"))),
+            escape(&self.link(&format!("{page_path}{q}"))),
+            escape(&text(lang, &s.catalog.page.name_ko, Some(&s.catalog.page.name_en))),
+        );
+        for e in entries {
+            out.push_str(&format!(
+                "<entry>\n<id>{FEED_ID}incident:{}:update:{}</id>\n<title>{}</title>\n<published>{}</published>\n<updated>{}</updated>\n\
+                 <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n<content type=\"text\">{}</content>\n</entry>\n",
+                escape(&e.incident.id),
+                e.update.id,
+                escape(&Self::entry_title(&e, lang)),
+                rfc3339(e.update.at),
+                rfc3339(e.update.edited_at.unwrap_or(e.update.at)),
+                escape(&self.link(&format!("/incidents/{}{q}", e.incident.id))),
+                escape(&text(lang, &e.update.body_ko, e.update.body_en.as_deref())),
+            ));
+        }
+        out.push_str("</feed>\n");
+        out
+    }
+
+    pub fn rss(&self, service: Option<&str>, lang: Lang) -> String {
+        let s = self.snapshot.load();
+        let entries = Self::entries(&s, service);
+        let q = if lang == Lang::En { "?lang=en" } else { "" };
+        let page_path = service
+            .map(|slug| format!("/services/{slug}"))
+            .unwrap_or_else(|| "/".into());
+        let updated = entries
+            .iter()
+            .map(|e| e.update.edited_at.unwrap_or(e.update.at))
+            .max()
+            .unwrap_or_else(|| s.updated_at());
+        let mut out = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\">\n<channel>\n<title>{}</title>\n<link>{}</link>\n\
+             <description>{}</description>\n<language>{}</language>\n<lastBuildDate>{}</lastBuildDate>\n",
+            escape(&Self::title(&s, service, lang)),
+            escape(&self.link(&format!("{page_path}{q}"))),
+            escape(&Self::title(&s, service, lang)),
+            if lang == Lang::Ko { "ko-KR" } else { "en" },
+            updated.to_rfc2822(),
+        );
+        for e in entries {
+            out.push_str(&format!(
+                "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"false\">{FEED_ID}incident:{}:update:{}</guid>\n\
+                 <pubDate>{}</pubDate>\n<description>{}</description>\n</item>\n",
+                escape(&Self::entry_title(&e, lang)),
+                escape(&self.link(&format!("/incidents/{}{q}", e.incident.id))),
+                escape(&e.incident.id),
+                e.update.id,
+                e.update.at.to_rfc2822(),
+                escape(&text(lang, &e.update.body_ko, e.update.body_en.as_deref())),
+            ));
+        }
+        out.push_str("</channel>\n</rss>\n");
+        out
+    }
+
+    /// RFC 5545: CRLF line ends, lines folded at 75 octets, text escaped.
+    pub fn ical(&self, lang: Lang) -> String {
+        let s = self.snapshot.load();
+        let escape = |t: &str| {
+            t.replace('\\', "\\\\")
+                .replace(';', "\\;")
+                .replace(',', "\\,")
+                .replace('\n', "\\n")
+        };
+        let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+        let mut lines = vec![
+            "BEGIN:VCALENDAR".to_string(),
+            "VERSION:2.0".into(),
+            "PRODID:-//Kakao service status//Scheduled maintenance//KO".into(),
+            "CALSCALE:GREGORIAN".into(),
+            "METHOD:PUBLISH".into(),
+            format!("X-WR-CALNAME:{}", escape(&Self::title(&s, None, lang))),
+        ];
+        for m in &s.state.maintenances {
+            lines.extend([
+                "BEGIN:VEVENT".to_string(),
+                format!("UID:{}@status.kakao", m.id),
+                format!("DTSTAMP:{}", stamp(s.updated_at())),
+                format!("DTSTART:{}", stamp(m.starts_at)),
+                format!("DTEND:{}", stamp(m.ends_at)),
+                format!(
+                    "SUMMARY:{}",
+                    escape(&text(lang, &m.title_ko, m.title_en.as_deref()))
+                ),
+                format!(
+                    "DESCRIPTION:{}",
+                    escape(&text(lang, &m.body_ko, m.body_en.as_deref()))
+                ),
+                format!("URL:{}", self.link("/")),
+                "END:VEVENT".into(),
+            ]);
+        }
+        lines.push("END:VCALENDAR".into());
+        let mut out = String::new();
+        for line in lines {
+            // Fold: at most 75 octets a line, continuation lines start with a space.
+            let mut current = String::new();
+            for ch in line.chars() {
+                if current.len() + ch.len_utf8() > 75 {
+                    out.push_str(&current);
+                    out.push_str("\r\n");
+                    current = String::from(" ");
+                }
+                current.push(ch);
+            }
+            out.push_str(&current);
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    /// A shields-style badge: the service's name, and its worst state now.
+    pub fn badge(&self, slug: &str, lang: Lang) -> Option<String> {
+        let s = self.snapshot.load();
+        let service = s.catalog.service(slug)?;
+        let status = s.service_status(service);
+        let colour = status_colour(status);
+        Some(badge_svg(
+            &text(lang, &service.name_ko, Some(&service.name_en)),
+            status_label(lang, status),
+            colour,
+        ))
+    }
+}
+
+/// Width of a text in the badge's 11px font: wide for Hangul and other CJK, narrow else.
+fn text_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if c.len_utf8() > 1 { 11 } else { 7 })
+        .sum::<usize>()
+        + 12
+}
+
+pub fn badge_svg(label: &str, message: &str, colour: &str) -> String {
+    let (left, right) = (text_width(label), text_width(message));
+    let total = left + right;
+    let title = escape(&format!("{label}: {message}"));
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{total}\" height=\"20\" role=\"img\" aria-label=\"{title}\">\
+         <title>{title}</title><rect width=\"{left}\" height=\"20\" fill=\"#555\"/>\
+         <rect x=\"{left}\" width=\"{right}\" height=\"20\" fill=\"{colour}\"/>\
+         <g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\" text-anchor=\"middle\">\
+         <text x=\"{}\" y=\"14\">{}</text><text x=\"{}\" y=\"14\">{}</text></g></svg>",
+        left / 2,
+        escape(label),
+        left + right / 2,
+        escape(message),
+    )
+}
+
+/// The colour of a state on badges and the widget (white text on it passes WCAG AA).
+pub fn status_colour(status: ComponentStatus) -> &'static str {
+    match status {
+        ComponentStatus::Operational => "#137333",
+        ComponentStatus::UnderMaintenance => "#1d4ed8",
+        ComponentStatus::DegradedPerformance => "#8a5a00",
+        ComponentStatus::PartialOutage => "#b43c0a",
+        ComponentStatus::MajorOutage => "#b91c1c",
+    }
+}
+
+fn respond(request: &Request, content_type: &'static str, body: String) -> Response<Body> {
+    let encoded = Encoded::new(HeaderValue::from_static(content_type), body.into());
+    public_document(&encoded, request)
+}
+
+fn not_found(content_type: &'static str, body: String) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::NOT_FOUND)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(body))
+        .expect("valid response")
+}
+
+use crate::web::kit::lang::of_request as lang;
+
+const ATOM: &str = "application/atom+xml; charset=utf-8";
+const RSS: &str = "application/rss+xml; charset=utf-8";
+
+async fn site_atom(State(feeds): State<Arc<Feeds>>, request: Request) -> Response<Body> {
+    respond(&request, ATOM, feeds.atom(None, lang(&request)))
+}
+
+async fn site_rss(State(feeds): State<Arc<Feeds>>, request: Request) -> Response<Body> {
+    respond(&request, RSS, feeds.rss(None, lang(&request)))
+}
+
+fn unknown_service(slug: &str) -> Response<Body> {
+    not_found(
+        "text/plain; charset=utf-8",
+        format!("There is no service '{slug}'. / '{slug}' 서비스는 없습니다.\n"),
+    )
+}
+
+async fn service_atom(
+    State(feeds): State<Arc<Feeds>>,
+    Path(slug): Path<String>,
+    request: Request,
+) -> Response<Body> {
+    if feeds.snapshot.load().catalog.service(&slug).is_none() {
+        return unknown_service(&slug);
+    }
+    respond(&request, ATOM, feeds.atom(Some(&slug), lang(&request)))
+}
+
+async fn service_rss(
+    State(feeds): State<Arc<Feeds>>,
+    Path(slug): Path<String>,
+    request: Request,
+) -> Response<Body> {
+    if feeds.snapshot.load().catalog.service(&slug).is_none() {
+        return unknown_service(&slug);
+    }
+    respond(&request, RSS, feeds.rss(Some(&slug), lang(&request)))
+}
+
+async fn maintenance_ics(State(feeds): State<Arc<Feeds>>, request: Request) -> Response<Body> {
+    respond(
+        &request,
+        "text/calendar; charset=utf-8",
+        feeds.ical(lang(&request)),
+    )
+}
+
+async fn badge(
+    State(feeds): State<Arc<Feeds>>,
+    Path(file): Path<String>,
+    request: Request,
+) -> Response<Body> {
+    let slug = file.strip_suffix(".svg").unwrap_or("");
+    match feeds.badge(slug, lang(&request)) {
+        Some(svg) => respond(&request, "image/svg+xml", svg),
+        None => not_found(
+            "image/svg+xml",
+            badge_svg(slug, "unknown service", "#9f9f9f"),
+        ),
+    }
+}
+
+pub fn router(feeds: Arc<Feeds>) -> Router {
+    Router::new()
+        .route("/feed.atom", get(site_atom))
+        .route("/feed.rss", get(site_rss))
+        .route("/services/{slug}/feed.atom", get(service_atom))
+        .route("/services/{slug}/feed.rss", get(service_rss))
+        .route("/maintenance.ics", get(maintenance_ics))
+        .route("/badge/{file}", get(badge))
+        .with_state(feeds)
+}

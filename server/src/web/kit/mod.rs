@@ -1,0 +1,12 @@
+//! The small kit every handler shares: reading forms, choosing the language, the
+//! client's address, answers (redirects, refusal pages, JSON), escaping, pre-encoded
+//! bodies, throttles and random tokens.
+
+pub mod client;
+pub mod encoded;
+pub mod escape;
+pub mod form;
+pub mod lang;
+pub mod reply;
+pub mod secret;
+pub mod throttle;

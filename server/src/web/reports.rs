@@ -1,0 +1,229 @@
+//! The report endpoints: `POST /report/{service}` for the page's form (answered with a
+//! redirect to the thank-you page, or a page saying why not), and `POST /api/v1/reports`
+//! for scripts and apps (answered in JSON). Both go through the same intake.
+
+use crate::crowd::intake::{Intake, Invalid, Outcome};
+use crate::web::kit::client::client_address;
+use crate::web::kit::lang;
+use crate::web::kit::reply::{self, refusal_with_link};
+use app::model::Lang;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, Response, StatusCode};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+pub struct Reports {
+    pub intake: Arc<Intake>,
+    /// Where the figures are published; the thank-you page waits for them to include
+    /// the report it thanks for.
+    pub snapshot: Arc<crate::read::snapshot::SnapshotHandle>,
+    /// Proxies whose `X-Forwarded-For` is believed (the last address in it).
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+#[derive(Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    problem: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    lang: String,
+}
+
+fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn invalid_text(invalid: &Invalid) -> (&'static str, &'static str) {
+    match invalid {
+        Invalid::Service => (
+            "그런 서비스는 없습니다. 목록에서 고르세요.",
+            "There is no such service. Pick one from the list.",
+        ),
+        Invalid::Problem => (
+            "문제를 목록에서 하나 고르세요.",
+            "Pick one problem from the list.",
+        ),
+        Invalid::Region => (
+            "지역을 목록에서 고르거나 비워 두세요.",
+            "Pick a region from the list, or leave it empty.",
+        ),
+    }
+}
+
+/// The page's form. Answers 303 to `/report/{service}/thanks?result=counted|repeat`.
+pub async fn report_form(
+    State(reports): State<Arc<Reports>>,
+    Path(service): Path<String>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<ReportForm>,
+) -> Response<Body> {
+    let lang = lang::chosen_or_headers(Lang::parse(&form.lang), &headers);
+    let href = format!("/services/{service}?lang={lang}");
+    let back = |code: StatusCode, title: (&str, &str), text: (&str, &str)| {
+        refusal_with_link(
+            code,
+            lang,
+            title,
+            text,
+            &href,
+            ("서비스 상태로 돌아가기", "Back to the service status"),
+        )
+    };
+    if let Err(invalid) = reports
+        .intake
+        .validate(&service, &form.problem, &form.region)
+    {
+        return back(
+            StatusCode::BAD_REQUEST,
+            ("제보를 받지 못했습니다", "The report was not taken"),
+            invalid_text(&invalid),
+        );
+    }
+    let address = client_address(
+        peer.map(|p| p.0 .0.ip()),
+        &headers,
+        &reports.trusted_proxies,
+    );
+    let outcome = reports
+        .intake
+        .submit(
+            &service,
+            &form.problem,
+            &form.region,
+            address,
+            user_agent(&headers),
+        )
+        .await;
+    let result = match outcome {
+        Outcome::Counted => {
+            // So that the count on the thank-you page includes this report (up to 1.5 s).
+            let stored_at = chrono::Utc::now();
+            let within = std::time::Duration::from_millis(1500);
+            (reports.snapshot)
+                .wait_until(within, |s| s.crowd().as_of >= stored_at)
+                .await;
+            "counted"
+        }
+        Outcome::Repeat => "repeat",
+        Outcome::Limited(wait) => {
+            let seconds = wait.as_secs().max(1);
+            let mut page = back(
+                StatusCode::TOO_MANY_REQUESTS,
+                ("잠시 후 다시 제보해 주세요", "Please report again in a moment"),
+                (
+                    &format!("이 주소에서 제보가 너무 많이 들어왔습니다. {seconds}초 뒤에 다시 시도하세요."),
+                    &format!("Too many reports came from this address. Try again in {seconds} seconds."),
+                ),
+            );
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+            return page;
+        }
+        Outcome::Busy => {
+            let mut page = back(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ("지금은 제보를 받을 수 없습니다", "Reports cannot be taken right now"),
+                ("제보가 몰려 저장하지 못했습니다. 몇 초 뒤에 다시 보내 주세요.", "Too many reports at once; yours was not stored. Please send it again in a few seconds."),
+            );
+            page.headers_mut().insert(header::RETRY_AFTER, 5.into());
+            return page;
+        }
+    };
+    let lang_param = if form.lang.is_empty() {
+        String::new()
+    } else {
+        format!("&lang={lang}")
+    };
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(
+            header::LOCATION,
+            format!("/report/{service}/thanks?result={result}{lang_param}"),
+        )
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::empty())
+        .expect("valid response")
+}
+
+fn json(status: StatusCode, body: serde_json::Value) -> Response<Body> {
+    reply::json(status, &body)
+}
+
+/// For scripts and apps: `service`, `problem`, optional `region`, as a form. 201 when
+/// counted (stored), 200 when a repeat, 400 / 429 / 503 with a reason.
+#[utoipa::path(post, path = "/api/v1/reports",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "service=kakaotalk&problem=send&region=seoul (region optional); the choices are in config/catalog.toml"),
+    responses(
+        (status = 201, description = "Counted: stored before this answer"),
+        (status = 200, description = "Already counted: one report per client per service every 15 minutes"),
+        (status = 400, description = "An unknown service, problem or region"),
+        (status = 429, description = "Too many reports from this address; see Retry-After"),
+        (status = 503, description = "Busy: not stored; try again after Retry-After")))]
+pub async fn report_api(
+    State(reports): State<Arc<Reports>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<ReportForm>,
+) -> Response<Body> {
+    if let Err(invalid) = reports
+        .intake
+        .validate(&form.service, &form.problem, &form.region)
+    {
+        return json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({ "counted": false, "error": invalid_text(&invalid).1 }),
+        );
+    }
+    let address = client_address(
+        peer.map(|p| p.0 .0.ip()),
+        &headers,
+        &reports.trusted_proxies,
+    );
+    match reports
+        .intake
+        .submit(
+            &form.service,
+            &form.problem,
+            &form.region,
+            address,
+            user_agent(&headers),
+        )
+        .await
+    {
+        Outcome::Counted => json(StatusCode::CREATED, serde_json::json!({ "counted": true })),
+        Outcome::Repeat => json(
+            StatusCode::OK,
+            serde_json::json!({ "counted": false, "reason": "already counted: one report per service every 15 minutes" }),
+        ),
+        Outcome::Limited(wait) => {
+            let mut reply = json(
+                StatusCode::TOO_MANY_REQUESTS,
+                serde_json::json!({ "counted": false, "error": "too many reports from this address" }),
+            );
+            reply
+                .headers_mut()
+                .insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+            reply
+        }
+        Outcome::Busy => {
+            let mut reply = json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({ "counted": false, "error": "busy; not stored; try again" }),
+            );
+            reply.headers_mut().insert(header::RETRY_AFTER, 5.into());
+            reply
+        }
+    }
+}

@@ -1,0 +1,431 @@
+//! The Statuspage-compatible public API (`/api/v2/*.json`): the field names, value sets
+//! and nesting of Atlassian Statuspage's public v2 API, so that status aggregators,
+//! chat-ops bots and client libraries work unchanged. Services are component groups.
+//! Korean by default; English with `?lang=en` or `Accept-Language`.
+//!
+//! Deliberate differences: ids are readable slugs (`kakaotalk`, `kakaotalk.media`)
+//! rather than random strings; `shortlink` is this site's own incident address; an update
+//! that is an official apology says so in `body` only (Statuspage has no such field).
+
+use crate::domain::state::{IncidentRecord, MaintenanceRecord, UpdateRecord};
+use crate::read::localized::localized;
+use crate::read::snapshot::{Snapshot, SnapshotHandle};
+use crate::web::kit::encoded::Encoded;
+use app::model::{ComponentStatus, IncidentState, Lang, UpdateKind};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub const CACHE_CONTROL: &str =
+    "public, max-age=0, s-maxage=1, stale-while-revalidate=5, stale-if-error=86400";
+
+/// A read-only public document: ETag and 304, compression, the public caching rule,
+/// varying by language, open to any origin (CORS). Shared by the API and the feeds.
+pub fn public_document(encoded: &Encoded, request: &Request) -> Response<Body> {
+    let mut response = encoded.respond(
+        request.headers(),
+        CACHE_CONTROL,
+        "Accept-Encoding, Accept-Language",
+    );
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+pub struct StatusApi {
+    pub snapshot: Arc<SnapshotHandle>,
+    /// e.g. `https://status.example.com`; empty: links are relative.
+    pub public_url: String,
+    /// (endpoint, language) → the document rendered for a snapshot version.
+    cache: Mutex<HashMap<(&'static str, Lang), Rendered>>,
+}
+
+/// A document and the snapshot version it was rendered from.
+type Rendered = (u64, Arc<Encoded>);
+
+fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn text(lang: Lang, ko: &str, en: Option<&str>) -> String {
+    localized(lang, ko, en).text
+}
+
+/// `kakaotalk/media` → `kakaotalk.media`: an id that is safe in a URL path.
+fn component_id(id: &str) -> String {
+    id.replace('/', ".")
+}
+
+fn incident_status(incident: &IncidentRecord) -> &'static str {
+    if incident
+        .updates
+        .iter()
+        .any(|u| u.kind == UpdateKind::Postmortem)
+    {
+        "postmortem"
+    } else {
+        incident.state.as_str()
+    }
+}
+
+fn indicator(overall: ComponentStatus, lang: Lang) -> (&'static str, &'static str) {
+    match (overall, lang) {
+        (ComponentStatus::Operational, Lang::Ko) => ("none", "모든 서비스 정상"),
+        (ComponentStatus::Operational, Lang::En) => ("none", "All Systems Operational"),
+        (ComponentStatus::UnderMaintenance, Lang::Ko) => ("none", "서비스 점검 중"),
+        (ComponentStatus::UnderMaintenance, Lang::En) => ("none", "Service Under Maintenance"),
+        (ComponentStatus::DegradedPerformance, Lang::Ko) => ("minor", "일부 서비스 성능 저하"),
+        (ComponentStatus::DegradedPerformance, Lang::En) => ("minor", "Minor Service Outage"),
+        (ComponentStatus::PartialOutage, Lang::Ko) => ("major", "일부 서비스 장애"),
+        (ComponentStatus::PartialOutage, Lang::En) => ("major", "Partial System Outage"),
+        (ComponentStatus::MajorOutage, Lang::Ko) => ("critical", "주요 서비스 장애"),
+        (ComponentStatus::MajorOutage, Lang::En) => ("critical", "Major System Outage"),
+    }
+}
+
+impl StatusApi {
+    pub fn new(snapshot: Arc<SnapshotHandle>, public_url: String) -> Self {
+        StatusApi {
+            snapshot,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn page(&self, s: &Snapshot, lang: Lang) -> Value {
+        json!({
+            "id": "kakao-status",
+            "name": text(lang, &s.catalog.page.name_ko, Some(&s.catalog.page.name_en)),
+            "url": if self.public_url.is_empty() { "/".to_string() } else { self.public_url.clone() },
+            "time_zone": "Asia/Seoul",
+            "updated_at": time(s.updated_at()),
+        })
+    }
+
+    fn created_at(s: &Snapshot) -> DateTime<Utc> {
+        s.state
+            .incidents
+            .first()
+            .map(|i| i.started_at)
+            .unwrap_or_else(|| s.updated_at())
+    }
+
+    fn components(&self, s: &Snapshot, lang: Lang) -> Vec<Value> {
+        let created = time(Self::created_at(s));
+        let last_change = |id: &str| {
+            s.state
+                .events
+                .iter()
+                .filter(|e| e.component == id)
+                .map(|e| e.at)
+                .max()
+        };
+        let mut out = Vec::new();
+        let mut position = 0;
+        for service in &s.catalog.services {
+            position += 1;
+            let ids: Vec<String> = service
+                .components
+                .iter()
+                .map(|c| format!("{}/{}", service.slug, c.slug))
+                .collect();
+            let worst = s.service_status(service);
+            let group_updated = ids.iter().filter_map(|id| last_change(id)).max();
+            out.push(json!({
+                "id": service.slug,
+                "name": text(lang, &service.name_ko, Some(&service.name_en)),
+                "status": worst.as_str(),
+                "created_at": created,
+                "updated_at": group_updated.map(time).unwrap_or_else(|| created.clone()),
+                "position": position,
+                "description": text(lang, &service.description_ko, Some(&service.description_en)),
+                "showcase": false,
+                "start_date": null,
+                "group_id": null,
+                "page_id": "kakao-status",
+                "group": true,
+                "only_show_if_degraded": false,
+                "components": ids.iter().map(|id| component_id(id)).collect::<Vec<_>>(),
+            }));
+            for (component, id) in service.components.iter().zip(&ids) {
+                position += 1;
+                out.push(json!({
+                    "id": component_id(id),
+                    "name": text(lang, &component.name_ko, Some(&component.name_en)),
+                    "status": s.current_status(id).as_str(),
+                    "created_at": created,
+                    "updated_at": last_change(id).map(time).unwrap_or_else(|| created.clone()),
+                    "position": position,
+                    "description": null,
+                    "showcase": true,
+                    "start_date": null,
+                    "group_id": service.slug,
+                    "page_id": "kakao-status",
+                    "group": false,
+                    "only_show_if_degraded": false,
+                }));
+            }
+        }
+        out
+    }
+
+    fn component_brief(&self, s: &Snapshot, id: &str, lang: Lang) -> Value {
+        let name = s
+            .catalog
+            .component(id)
+            .map(|(_, c)| text(lang, &c.name_ko, Some(&c.name_en)))
+            .unwrap_or_else(|| id.to_string());
+        json!({
+            "id": component_id(id),
+            "name": name,
+            "status": s.current_status(id).as_str(),
+            "group_id": id.split('/').next(),
+            "page_id": "kakao-status",
+            "group": false,
+        })
+    }
+
+    fn update(
+        &self,
+        s: &Snapshot,
+        incident: &IncidentRecord,
+        update: &UpdateRecord,
+        before: &mut HashMap<String, ComponentStatus>,
+        lang: Lang,
+    ) -> Value {
+        let affected: Vec<Value> = update
+            .changes
+            .iter()
+            .map(|c| {
+                let old = before
+                    .insert(c.component.clone(), c.status)
+                    .unwrap_or(ComponentStatus::Operational);
+                json!({
+                    "code": component_id(&c.component),
+                    "name": self.component_brief(s, &c.component, lang)["name"],
+                    "old_status": old.as_str(),
+                    "new_status": c.status.as_str(),
+                })
+            })
+            .collect();
+        let status = if update.kind == UpdateKind::Postmortem {
+            "postmortem"
+        } else {
+            update.state.as_str()
+        };
+        json!({
+            "id": format!("{}-{}", incident.id, update.id),
+            "status": status,
+            "body": text(lang, &update.body_ko, update.body_en.as_deref()),
+            "incident_id": incident.id,
+            "created_at": time(update.at),
+            "updated_at": time(update.edited_at.unwrap_or(update.at)),
+            "display_at": time(update.at),
+            "affected_components": if affected.is_empty() { Value::Null } else { Value::Array(affected) },
+            "deliver_notifications": true,
+            "custom_tweet": null,
+            "tweet_id": null,
+        })
+    }
+
+    fn incident(&self, s: &Snapshot, incident: &IncidentRecord, lang: Lang) -> Value {
+        let mut before: HashMap<String, ComponentStatus> = incident
+            .components
+            .iter()
+            .map(|c| (c.component.clone(), c.status))
+            .collect();
+        let mut updates: Vec<Value> = incident
+            .updates
+            .iter()
+            .map(|u| self.update(s, incident, u, &mut before, lang))
+            .collect();
+        updates.reverse();
+        let updated = incident
+            .updates
+            .iter()
+            .map(|u| u.edited_at.unwrap_or(u.at))
+            .max()
+            .unwrap_or(incident.started_at);
+        let monitoring = incident
+            .updates
+            .iter()
+            .find(|u| u.state == IncidentState::Monitoring)
+            .map(|u| time(u.at));
+        json!({
+            "id": incident.id,
+            "name": text(lang, &incident.title_ko, incident.title_en.as_deref()),
+            "status": incident_status(incident),
+            "created_at": time(incident.started_at),
+            "updated_at": time(updated),
+            "monitoring_at": monitoring,
+            "resolved_at": incident.resolved_at.map(time),
+            "impact": incident.impact.as_str(),
+            "shortlink": format!("{}/incidents/{}", self.public_url, incident.id),
+            "started_at": time(incident.started_at),
+            "page_id": "kakao-status",
+            "incident_updates": updates,
+            "components": incident.components.iter().map(|c| self.component_brief(s, &c.component, lang)).collect::<Vec<_>>(),
+        })
+    }
+
+    fn maintenance(
+        &self,
+        s: &Snapshot,
+        m: &MaintenanceRecord,
+        now: DateTime<Utc>,
+        lang: Lang,
+    ) -> Value {
+        let status = if now < m.starts_at {
+            "scheduled"
+        } else if now < m.ends_at {
+            "in_progress"
+        } else {
+            "completed"
+        };
+        json!({
+            "id": m.id,
+            "name": text(lang, &m.title_ko, m.title_en.as_deref()),
+            "status": status,
+            "created_at": time(m.starts_at),
+            "updated_at": time(m.starts_at.min(now)),
+            "monitoring_at": null,
+            "resolved_at": (status == "completed").then(|| time(m.ends_at)),
+            "impact": "maintenance",
+            "shortlink": format!("{}/", self.public_url),
+            "started_at": time(m.starts_at),
+            "page_id": "kakao-status",
+            "incident_updates": [{
+                "id": format!("{}-1", m.id),
+                "status": status,
+                "body": text(lang, &m.body_ko, m.body_en.as_deref()),
+                "incident_id": m.id,
+                "created_at": time(m.starts_at),
+                "updated_at": time(m.starts_at),
+                "display_at": time(m.starts_at),
+                "affected_components": null,
+                "deliver_notifications": true,
+                "custom_tweet": null,
+                "tweet_id": null,
+            }],
+            "components": m.components.iter().map(|c| self.component_brief(s, c, lang)).collect::<Vec<_>>(),
+            "scheduled_for": time(m.starts_at),
+            "scheduled_until": time(m.ends_at),
+        })
+    }
+
+    /// The document of one endpoint.
+    pub fn document(&self, endpoint: &str, lang: Lang) -> Value {
+        let s = self.snapshot.load();
+        let now = Utc::now();
+        let page = self.page(&s, lang);
+        let (indicator, description) = indicator(s.overall(), lang);
+        let status = json!({ "indicator": indicator, "description": description });
+        let newest_first = |filter: &dyn Fn(&IncidentRecord) -> bool| {
+            s.state
+                .incidents
+                .iter()
+                .rev()
+                .filter(|i| filter(i))
+                .take(50)
+                .map(|i| self.incident(&s, i, lang))
+                .collect::<Vec<_>>()
+        };
+        let maintenances = |filter: &dyn Fn(&MaintenanceRecord) -> bool| {
+            s.state
+                .maintenances
+                .iter()
+                .rev()
+                .filter(|m| filter(m))
+                .take(50)
+                .map(|m| self.maintenance(&s, m, now, lang))
+                .collect::<Vec<_>>()
+        };
+        let unresolved = |i: &IncidentRecord| i.state != IncidentState::Resolved;
+        let upcoming = |m: &MaintenanceRecord| now < m.starts_at;
+        let active = |m: &MaintenanceRecord| m.starts_at <= now && now < m.ends_at;
+        match endpoint {
+            "summary" => json!({
+                "page": page,
+                "components": self.components(&s, lang),
+                "incidents": newest_first(&unresolved),
+                "scheduled_maintenances": maintenances(&|m| upcoming(m) || active(m)),
+                "status": status,
+            }),
+            "status" => json!({ "page": page, "status": status }),
+            "components" => json!({ "page": page, "components": self.components(&s, lang) }),
+            "incidents" => json!({ "page": page, "incidents": newest_first(&|_| true) }),
+            "incidents/unresolved" => {
+                json!({ "page": page, "incidents": newest_first(&unresolved) })
+            }
+            "scheduled-maintenances" => {
+                json!({ "page": page, "scheduled_maintenances": maintenances(&|_| true) })
+            }
+            "scheduled-maintenances/upcoming" => {
+                json!({ "page": page, "scheduled_maintenances": maintenances(&upcoming) })
+            }
+            _ => json!({ "page": page, "scheduled_maintenances": maintenances(&active) }),
+        }
+    }
+
+    /// Rendered once per snapshot version and language, with ETags and compression.
+    fn respond(&self, endpoint: &'static str, request: &Request) -> Response<Body> {
+        let lang = crate::web::kit::lang::of_request(request);
+        let version = self.snapshot.version();
+        let cached = self
+            .cache
+            .lock()
+            .expect("api cache")
+            .get(&(endpoint, lang))
+            .filter(|(v, _)| *v == version)
+            .map(|(_, e)| e.clone());
+        let encoded = cached.unwrap_or_else(|| {
+            let body = serde_json::to_vec(&self.document(endpoint, lang)).expect("JSON");
+            let encoded = Arc::new(Encoded::new(
+                HeaderValue::from_static("application/json"),
+                body.into(),
+            ));
+            self.cache
+                .lock()
+                .expect("api cache")
+                .insert((endpoint, lang), (version, encoded.clone()));
+            encoded
+        });
+        public_document(&encoded, request)
+    }
+}
+
+/// The Statuspage v2 documents, each at `/api/v2/{name}.json`.
+const ENDPOINTS: [&str; 8] = [
+    "summary",
+    "status",
+    "components",
+    "incidents",
+    "incidents/unresolved",
+    "scheduled-maintenances",
+    "scheduled-maintenances/upcoming",
+    "scheduled-maintenances/active",
+];
+
+pub fn router(api: Arc<StatusApi>) -> Router {
+    ENDPOINTS
+        .into_iter()
+        .fold(Router::new(), |router, endpoint| {
+            router.route(
+                &format!("/api/v2/{endpoint}.json"),
+                get(
+                    move |State(api): State<Arc<StatusApi>>, request: Request| async move {
+                        api.respond(endpoint, &request)
+                    },
+                ),
+            )
+        })
+        .with_state(api)
+}

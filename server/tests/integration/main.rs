@@ -1,0 +1,14 @@
+//! The server's integration tests, as one test binary (linked once, not once per file):
+//! each module drives the real app, on SQLite and PostgreSQL where it says so.
+
+mod common;
+
+mod api;
+mod concurrency;
+mod console;
+mod feeds;
+mod live;
+mod outbox;
+mod pages;
+mod reports;
+mod store;
