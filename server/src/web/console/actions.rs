@@ -3,7 +3,7 @@
 //! redirect: to the result with a notice, or back to the form with what was typed and
 //! what is wrong next to each field. A refused change changes nothing.
 
-use super::responses::{forbidden, set_flash, stale_form, unavailable};
+use super::responses::{forbidden, refusal, set_flash, stale_form, unavailable};
 use super::sessions;
 use super::staff::{AnyRole, ManageStaff, Publish, StaffPost};
 use super::Console;
@@ -15,7 +15,7 @@ use crate::read::localized::localized;
 use crate::read::snapshot::Snapshot;
 use crate::web::kit::form::FormData;
 use crate::web::kit::lang;
-use crate::web::kit::reply::{refusal, see_other};
+use crate::web::kit::reply::see_other;
 use crate::write::changes::{ChangeError, Changes};
 use app::data::staff::{Flash, Preview};
 use app::model::{Impact, IncidentState, Lang, Role, UpdateKind};

@@ -2,7 +2,7 @@
 //! refusals that are pages of their own (403, 503). Redirects and refusal pages in
 //! general are `web::kit::reply`.
 
-use crate::web::kit::reply::refusal;
+use crate::web::kit::reply::refusal_with_link;
 use app::data::staff::Flash;
 use app::model::Lang;
 use axum::body::Body;
@@ -24,6 +24,25 @@ pub async fn take_flash(session: &Session) -> Flash {
         .ok()
         .flatten()
         .unwrap_or_default()
+}
+
+/// A refusal as a small page of its own, in the reader's language, with a way back to
+/// the console.
+pub fn refusal(
+    status: StatusCode,
+    lang: Lang,
+    title: (&str, &str),
+    text: (&str, &str),
+) -> Response<Body> {
+    let back = format!("/admin?lang={lang}");
+    refusal_with_link(
+        status,
+        lang,
+        title,
+        text,
+        &back,
+        ("운영 콘솔로 돌아가기", "Back to the staff console"),
+    )
 }
 
 pub fn unavailable(lang: Lang) -> Response<Body> {

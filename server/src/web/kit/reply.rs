@@ -22,26 +22,7 @@ pub fn see_other(path: &str, lang: Option<Lang>) -> Response<Body> {
         .expect("valid response")
 }
 
-/// A refusal as a small page of its own, in the reader's language, with a way back to
-/// the console.
-pub fn refusal(
-    status: StatusCode,
-    lang: Lang,
-    title: (&str, &str),
-    text: (&str, &str),
-) -> Response<Body> {
-    let back = format!("/admin?lang={lang}");
-    refusal_with_link(
-        status,
-        lang,
-        title,
-        text,
-        &back,
-        ("운영 콘솔로 돌아가기", "Back to the staff console"),
-    )
-}
-
-/// The same, with a way back of the caller's choosing.
+/// A refusal as a small page of its own, in the reader's language, with a way back.
 pub fn refusal_with_link(
     status: StatusCode,
     lang: Lang,
