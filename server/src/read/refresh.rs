@@ -1,5 +1,5 @@
-//! Keeping the snapshot current: reloaded after each change published here, once a
-//! minute (other instances' changes; time passing) and at each maintenance edge; saved
+//! Keeping the snapshot current: reloaded after each change published here or announced
+//! by another instance, once a minute, and at each maintenance edge; saved
 //! to disk as the last known state, served while the database is down.
 
 use super::snapshot::SnapshotHandle;
@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 /// Where the last state read from the database is kept, so that an instance started
 /// while the database is down still serves the last known state.
@@ -48,8 +48,9 @@ fn next_maintenance_edge(state: &StoredState, now: DateTime<Utc>) -> Option<Date
 }
 
 /// Keeps the snapshot current: reloads from the database after every change published
-/// here and once a minute (changes made by other instances; time passing). When the
-/// database cannot be read, the last snapshot stays and is only re-timed.
+/// here, at once when another instance announces one (PostgreSQL), after the listener
+/// reconnects, and once a minute (the safety net; time passing). When the database
+/// cannot be read, the last snapshot stays and is only re-timed.
 pub async fn refresh_loop(
     store: Arc<dyn Store>,
     snapshot: Arc<SnapshotHandle>,
@@ -57,6 +58,13 @@ pub async fn refresh_loop(
     last_known: LastKnownState,
     every: Duration,
 ) {
+    // Other instances' changes, announced by the database (PostgreSQL); the ticker
+    // stays as the safety net.
+    let heard = Arc::new(Notify::new());
+    let listener = tokio::spawn({
+        let (store, heard) = (store.clone(), heard.clone());
+        async move { store.listen_for_changes(heard).await }
+    });
     let mut ticker = tokio::time::interval(every);
     ticker.tick().await;
     loop {
@@ -65,7 +73,8 @@ pub async fn refresh_loop(
             .and_then(|at| (at - Utc::now()).to_std().ok())
             .unwrap_or(Duration::from_secs(24 * 3600));
         tokio::select! {
-            changed = published.changed() => if changed.is_err() { return },
+            changed = published.changed() => if changed.is_err() { break },
+            _ = heard.notified() => {}
             _ = ticker.tick() => {}
             _ = tokio::time::sleep(edge) => {}
         }
@@ -80,4 +89,5 @@ pub async fn refresh_loop(
             }
         }
     }
+    listener.abort();
 }

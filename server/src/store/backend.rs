@@ -4,6 +4,7 @@
 
 use super::sessions::SessionBackend;
 use super::StoreError;
+use sqlx::postgres::PgListener;
 use sqlx::postgres::{PgPoolOptions, PgQueryResult};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteQueryResult,
@@ -12,7 +13,9 @@ use sqlx::sqlite::{
 use sqlx::{IntoArguments, Pool, Postgres, Sqlite};
 use std::future::Future;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// A database the store runs on: implemented for `sqlx::Sqlite` and `sqlx::Postgres`.
 ///
@@ -36,7 +39,19 @@ pub trait Backend:
 
     /// The session store in the same database.
     fn sessions(pool: &Pool<Self>) -> SessionBackend;
+
+    /// Run in `apply`'s transaction after a public change, with the ledger seq as its one
+    /// argument: tells every other instance on the database at commit, if anything.
+    const ANNOUNCE: Option<&'static str>;
+
+    /// Wakes `heard` whenever another instance announces a change, and once after each
+    /// (re)connection, since announcements made while no one listened are lost; runs
+    /// forever. Returns at once where there are no other instances to hear.
+    fn listen(pool: &Pool<Self>, heard: Arc<Notify>) -> impl Future<Output = ()> + Send;
 }
+
+/// The PostgreSQL channel changes are announced on.
+pub const CHANGES_CHANNEL: &str = "status_changes";
 
 /// What each backend's query result has, as a trait (sqlx has it as inherent methods).
 pub trait RowsAffected {
@@ -98,6 +113,11 @@ impl Backend for Sqlite {
     fn sessions(pool: &Pool<Self>) -> SessionBackend {
         SessionBackend::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(pool.clone()))
     }
+
+    /// An embedded database has one instance: nobody else to tell.
+    const ANNOUNCE: Option<&'static str> = None;
+
+    async fn listen(_: &Pool<Self>, _: Arc<Notify>) {}
 }
 
 impl Backend for Postgres {
@@ -124,5 +144,39 @@ impl Backend for Postgres {
 
     fn sessions(pool: &Pool<Self>) -> SessionBackend {
         SessionBackend::Postgres(tower_sessions_sqlx_store::PostgresStore::new(pool.clone()))
+    }
+
+    /// NOTIFY is transactional: delivered at commit, never for a change rolled back.
+    const ANNOUNCE: Option<&'static str> = Some("SELECT pg_notify('status_changes', $1)");
+
+    async fn listen(pool: &Pool<Self>, heard: Arc<Notify>) {
+        loop {
+            let mut listener = match PgListener::connect_with(pool).await {
+                Ok(listener) => listener,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for other instances' changes; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if let Err(error) = listener.listen(CHANGES_CHANNEL).await {
+                tracing::warn!(%error, "cannot listen for other instances' changes; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            // Listening (again): what was announced while no one listened is read now.
+            heard.notify_one();
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(_)) => heard.notify_one(),
+                    // The connection was lost: connect again, then reload.
+                    Ok(None) => break,
+                    Err(error) => {
+                        tracing::warn!(%error, "lost the listener for other instances' changes");
+                        break;
+                    }
+                }
+            }
+        }
     }
 }

@@ -127,6 +127,10 @@ pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
     async fn save_signal(&self, signal: &SignalRecord) -> Result<(), StoreError>;
     /// Signals that fired at or after `since`, oldest first.
     async fn signals(&self, since: DateTime<Utc>) -> Result<Vec<SignalRecord>, StoreError>;
+    /// Wakes `heard` when another instance on the same database commits a public change
+    /// (PostgreSQL LISTEN/NOTIFY), and after each reconnection; runs forever. Returns at
+    /// once on SQLite, which has one instance.
+    async fn listen_for_changes(&self, heard: Arc<tokio::sync::Notify>);
 }
 
 /// Opens (and migrates) the database named by the URL: `postgres://…` for PostgreSQL,

@@ -233,6 +233,10 @@ where
         self.load_state().await
     }
 
+    async fn listen_for_changes(&self, heard: Arc<tokio::sync::Notify>) {
+        DB::listen(&self.pool, heard).await
+    }
+
     async fn current(&self, change: &Change) -> Result<Current, StoreError> {
         self.current_facts(change).await
     }

@@ -518,6 +518,12 @@ where
         .bind(&entry.hash)
         .execute(&mut *tx)
         .await?;
+        if let (Some(announce), true) = (DB::ANNOUNCE, change.is_public()) {
+            sqlx::query(announce)
+                .bind(entry.seq.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(entry)
     }

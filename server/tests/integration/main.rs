@@ -7,6 +7,7 @@ mod api;
 mod concurrency;
 mod console;
 mod feeds;
+mod instances;
 mod live;
 mod outbox;
 mod pages;
