@@ -42,8 +42,10 @@ async fn serve(config: &server::startup::config::Config) -> anyhow::Result<ExitC
     tracing::info!("listening on http://{addr}");
     println!("Status site: http://{addr}/");
     // The peer address feeds the per-address sign-in throttle.
+    // `running` stays in scope while serving: dropping it stops the background loops.
     let service = running
         .router
+        .clone()
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)

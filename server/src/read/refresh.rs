@@ -61,10 +61,13 @@ pub async fn refresh_loop(
     // Other instances' changes, announced by the database (PostgreSQL); the ticker
     // stays as the safety net.
     let heard = Arc::new(Notify::new());
-    let listener = tokio::spawn({
-        let (store, heard) = (store.clone(), heard.clone());
-        async move { store.listen_for_changes(heard).await }
-    });
+    let _listening = StopOnDrop(
+        tokio::spawn({
+            let (store, heard) = (store.clone(), heard.clone());
+            async move { store.listen_for_changes(heard).await }
+        })
+        .abort_handle(),
+    );
     let mut ticker = tokio::time::interval(every);
     ticker.tick().await;
     loop {
@@ -73,7 +76,7 @@ pub async fn refresh_loop(
             .and_then(|at| (at - Utc::now()).to_std().ok())
             .unwrap_or(Duration::from_secs(24 * 3600));
         tokio::select! {
-            changed = published.changed() => if changed.is_err() { break },
+            changed = published.changed() => if changed.is_err() { return },
             _ = heard.notified() => {}
             _ = ticker.tick() => {}
             _ = tokio::time::sleep(edge) => {}
@@ -89,5 +92,14 @@ pub async fn refresh_loop(
             }
         }
     }
-    listener.abort();
+}
+
+/// Stops the listener when the refresh loop ends, however it ends (returned, or aborted
+/// with the app that started it): it holds a connection of its own.
+struct StopOnDrop(tokio::task::AbortHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

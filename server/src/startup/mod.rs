@@ -27,6 +27,7 @@ use config::Config;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::AbortHandle;
 
 pub struct Running {
     pub router: Router,
@@ -35,6 +36,21 @@ pub struct Running {
     pub changes: Option<Arc<Changes>>,
     /// Webhooks and email; None while the database cannot be reached.
     pub outbox: Option<Arc<Outbox>>,
+    /// The loops started with it (refresh, crowd figures, housekeeping, live events…).
+    background: Vec<AbortHandle>,
+}
+
+impl Drop for Running {
+    /// Stops what it started, so that its database connections close with it (tests
+    /// start many apps in one process).
+    fn drop(&mut self) {
+        for task in &self.background {
+            task.abort();
+        }
+        if let Some(outbox) = &self.outbox {
+            outbox.stop();
+        }
+    }
 }
 
 /// Leptos settings from the standard `LEPTOS_*` variables, with this site's defaults
@@ -92,6 +108,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         }
     };
 
+    let mut background = Vec::new();
     let snapshot = Arc::new(SnapshotHandle::new(
         catalog.clone(),
         Arc::new(state),
@@ -100,19 +117,25 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
     let every = Duration::from_secs(config.refresh_seconds.max(1));
     match &changes {
         Some(changes) => {
-            tokio::spawn(refresh_loop(
-                changes.store().clone(),
-                snapshot.clone(),
-                changes.subscribe(),
-                last_known,
-                every,
-            ));
+            background.push(
+                tokio::spawn(refresh_loop(
+                    changes.store().clone(),
+                    snapshot.clone(),
+                    changes.subscribe(),
+                    last_known,
+                    every,
+                ))
+                .abort_handle(),
+            );
         }
         None => {
             let (snapshot, config, catalog) = (snapshot.clone(), config.clone(), catalog.clone());
-            tokio::spawn(async move {
-                reconnect_loop(config, catalog, snapshot, last_known, every).await
-            });
+            background.push(
+                tokio::spawn(async move {
+                    reconnect_loop(config, catalog, snapshot, last_known, every).await
+                })
+                .abort_handle(),
+            );
         }
     }
 
@@ -121,11 +144,14 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
     )));
     if let Some(changes) = &changes {
         // Expired staff sessions are deleted hourly (they are refused as soon as they expire).
-        tokio::spawn(
-            tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
-                changes.store().sessions(),
-                tokio::time::Duration::from_secs(3600),
-            ),
+        background.push(
+            tokio::spawn(
+                tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+                    changes.store().sessions(),
+                    tokio::time::Duration::from_secs(3600),
+                ),
+            )
+            .abort_handle(),
         );
     }
     let outbox = match &changes {
@@ -153,19 +179,25 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         .map(|(changes, outbox)| {
             let store = changes.store().clone();
             let intake = Intake::start(catalog.clone(), store.clone());
-            tokio::spawn(figures::run(
-                store.clone(),
-                catalog.clone(),
-                snapshot.clone(),
-                Duration::from_secs(config.crowd_refresh_seconds.max(1)),
-                intake.stored(),
-                outbox.clone(),
-            ));
-            tokio::spawn(housekeeping(
-                intake.clone(),
-                store,
-                config.report_retention_days,
-            ));
+            background.push(
+                tokio::spawn(figures::run(
+                    store.clone(),
+                    catalog.clone(),
+                    snapshot.clone(),
+                    Duration::from_secs(config.crowd_refresh_seconds.max(1)),
+                    intake.stored(),
+                    outbox.clone(),
+                ))
+                .abort_handle(),
+            );
+            background.push(
+                tokio::spawn(housekeeping(
+                    intake.clone(),
+                    store,
+                    config.report_retention_days,
+                ))
+                .abort_handle(),
+            );
             Arc::new(Reports {
                 intake,
                 snapshot: snapshot.clone(),
@@ -196,7 +228,10 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         base_url: config.base_url(),
         live: {
             let live = crate::web::live::Live::new();
-            tokio::spawn(crate::web::live::produce(live.clone(), snapshot.clone()));
+            background.push(
+                tokio::spawn(crate::web::live::produce(live.clone(), snapshot.clone()))
+                    .abort_handle(),
+            );
             live
         },
     });
@@ -205,6 +240,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         snapshot,
         changes,
         outbox,
+        background,
     })
 }
 
