@@ -1,6 +1,7 @@
 //! The frame every page shares: language, the 30-second refresh, header and footer.
 
 use crate::api::get_site;
+use crate::format::date_time;
 use crate::model::Lang;
 use crate::text::public::strings;
 use leptos::prelude::*;
@@ -158,11 +159,18 @@ pub fn Layout(children: Children) -> impl IntoView {
         )
     };
     let s = move || strings(lang.get());
-    let site = Resource::new(|| (), |_| get_site());
+    // Refetched with the page data, so the delay notice comes and goes without a reload.
+    let tick = use_refresh_tick();
+    let site = Resource::new(move || tick.get(), |_| get_site());
     let site_name = move || {
         site.get()
             .and_then(Result::ok)
             .map(|site| site.name(lang.get()).to_string())
+    };
+    let stale_since = move || {
+        site.get()
+            .and_then(Result::ok)
+            .and_then(|site| site.stale_since)
     };
 
     view! {
@@ -195,7 +203,27 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </nav>
             </div>
         </header>
-        <main id="main" class="wrap">{children()}</main>
+        <main id="main" class="wrap">
+            <Transition fallback=|| ()>
+                {move || {
+                    stale_since()
+                        .map(|at| {
+                            view! {
+                                <p id="stale-notice" class="stale-notice" role="status">
+                                    {move || s().stale_confirmed}
+                                    " "
+                                    <time datetime=at.to_rfc3339()>
+                                        {move || date_time(lang.get(), at)}
+                                    </time>
+                                    " — "
+                                    {move || s().stale_delayed}
+                                </p>
+                            }
+                        })
+                }}
+            </Transition>
+            {children()}
+        </main>
         <footer class="site-footer">
             <div class="wrap">
                 <p>{move || s().footer_note}</p>

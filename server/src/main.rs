@@ -21,6 +21,11 @@ async fn main() -> ExitCode {
         Command::User {
             action: UserCommand::Add { role, name },
         } => add_user(&cli.config, &role, &name).await,
+        Command::ExportStatic { dir, watch } => {
+            server::mirror::export_static(&cli.config, &dir, watch)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -47,12 +52,30 @@ async fn serve(config: &server::startup::config::Config) -> anyhow::Result<ExitC
         .router
         .clone()
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let health = running.health.clone();
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let drain = async move {
+        shutdown.await;
+        tracing::info!("stopping: draining the requests in flight and the live streams");
+        health.begin_drain();
+        stopping.send_replace(true);
+    };
+    let server = axum::serve(listener, service).with_graceful_shutdown(drain);
+    // A request that does not finish does not hold the stop up for ever.
+    let deadline = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(DRAIN_LIMIT).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        _ = deadline => tracing::warn!("requests still open after {DRAIN_LIMIT:?}; stopping anyway"),
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
+
+/// How long a stop waits for the requests in flight.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// SIGTERM (what service managers send) or Ctrl-C: finish the requests in flight, then stop.
 /// The handlers are installed when this is called; the returned future waits for either.

@@ -203,6 +203,8 @@ pub struct HistoryView {
 pub struct SiteInfo {
     pub name_ko: String,
     pub name_en: String,
+    /// Set while the database cannot be read: when the state shown was last confirmed.
+    pub stale_since: Option<DateTime<Utc>>,
 }
 
 impl SiteInfo {

@@ -63,23 +63,27 @@ pub fn ReportServicePage() -> impl IntoView {
 #[component]
 pub fn ReportThanksPage() -> impl IntoView {
     let query = use_query_map();
-    let repeat = move || query.read_untracked().get("result").as_deref() == Some("repeat");
-    let repeat = repeat();
-    let render: fn(ReportPage, Lang) -> AnyView = if repeat {
-        thanks::<true>
-    } else {
-        thanks::<false>
+    let result = query.read_untracked().get("result");
+    // `repeat`: counted before; `saved`: kept on the server until the database is back.
+    let render: fn(ReportPage, Lang) -> AnyView = match result.as_deref() {
+        Some("repeat") => thanks::<REPEAT>,
+        Some("saved") => thanks::<SAVED>,
+        _ => thanks::<COUNTED>,
     };
     load(true, render)
 }
 
-fn thanks<const REPEAT: bool>(page: ReportPage, lang: Lang) -> AnyView {
+const COUNTED: u8 = 0;
+const REPEAT: u8 = 1;
+const SAVED: u8 = 2;
+
+fn thanks<const RESULT: u8>(page: ReportPage, lang: Lang) -> AnyView {
     let ctx = use_lang();
     let c = crowd_strings(lang);
-    let message = if REPEAT {
-        c.thanks_repeat
-    } else {
-        c.thanks_counted
+    let message = match RESULT {
+        REPEAT => c.thanks_repeat,
+        SAVED => c.thanks_saved,
+        _ => c.thanks_counted,
     };
     let back = ctx.href(&format!("/services/{}", page.choices.slug));
     view! {

@@ -66,6 +66,9 @@ pub struct Strings {
     pub load_error: &'static str,
     pub last_updated: &'static str,
     pub footer_note: &'static str,
+    /// Before the time the state shown was last confirmed, while the database is down.
+    pub stale_confirmed: &'static str,
+    pub stale_delayed: &'static str,
     pub loading: &'static str,
     pub back_to_history: &'static str,
 }
@@ -132,6 +135,8 @@ const KO: Strings = Strings {
     back_home: "현재 상태로 돌아가기",
     load_error: "최신 정보를 불러오지 못했습니다. 잠시 후 자동으로 다시 시도합니다.",
     last_updated: "마지막 변경",
+    stale_confirmed: "마지막 확인",
+    stale_delayed: "실시간 정보가 지연되고 있습니다",
     footer_note: "이 페이지는 외부 서버의 글꼴·스크립트 없이 동작하며, 자바스크립트 없이도 모든 정보를 볼 수 있습니다.",
     loading: "불러오는 중…",
     back_to_history: "장애 기록 전체 보기",
@@ -199,6 +204,8 @@ const EN: Strings = Strings {
     back_home: "Back to current status",
     load_error: "Could not load the latest information. Trying again shortly.",
     last_updated: "Last change",
+    stale_confirmed: "Last confirmed at",
+    stale_delayed: "live data is delayed",
     footer_note: "This page loads no fonts or scripts from anyone else's servers and shows everything without JavaScript.",
     loading: "Loading…",
     back_to_history: "See the whole incident history",

@@ -40,7 +40,7 @@ pub async fn run(
     snapshot: Arc<SnapshotHandle>,
     every: Duration,
     mut stored: tokio::sync::watch::Receiver<u64>,
-    outbox: Arc<Outbox>,
+    outbox: Option<Arc<Outbox>>,
 ) {
     let mut detectors: HashMap<String, Detector> = HashMap::new();
     // Signals that were still firing when this instance started carry on.
@@ -63,7 +63,7 @@ pub async fn run(
             &catalog,
             &mut detectors,
             &mut baseline,
-            Some(&outbox),
+            outbox.as_deref(),
             Utc::now(),
         )
         .await
@@ -192,17 +192,21 @@ async fn refresh_with(
         let before = detector.firing_since;
         match detector.step(now_minute, recent, normal_at(now_index)) {
             Some(signal::Change::Fired) => {
+                // At the minute, not the second: every instance steps the same detector
+                // over the same shared counts, so they record one signal and one event
+                // (both keyed by the service and this time), not one each.
+                let fired_at = minute_time(now_minute);
                 store
                     .save_signal(&SignalRecord {
                         service: slug.clone(),
-                        fired_at: now,
+                        fired_at,
                         cleared_at: None,
                         peak: recent,
                     })
                     .await?;
                 if let Some(outbox) = outbox {
                     store
-                        .record_event(&outbox.events().crowd(slug, now, None, recent))
+                        .record_event(&outbox.events().crowd(slug, fired_at, None, recent))
                         .await?;
                     outbox.wake();
                 }

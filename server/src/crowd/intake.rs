@@ -1,8 +1,11 @@
 //! The report intake, where load lands during an outage:
 //! validate → de-duplicate → rate-limit → bounded queue → one writer committing many
 //! reports per transaction. A report is acknowledged only after its transaction
-//! committed; a full queue is answered "try again" (503), never dropped in silence.
+//! committed — or, while the database does not answer, after it was fsync'd to the
+//! local spool (`spool.rs`), replayed into the database once it is back. A full queue
+//! or spool is answered "try again" (503), never dropped in silence.
 
+use super::spool::Spool;
 use crate::domain::catalog::Catalog;
 use crate::store::{NewReport, Store};
 use chrono::{DateTime, Utc};
@@ -31,6 +34,11 @@ const SHARDS: usize = 16;
 pub enum Outcome {
     /// Stored: the transaction with it committed.
     Counted,
+    /// The database did not answer: kept in the local spool (fsync'd), to be stored
+    /// when it is back.
+    Spooled,
+    /// The database did not answer and the spool is full: nothing was kept.
+    SpoolFull,
     /// The same client reported this service within the window; counted once already.
     Repeat,
     /// Too many reports from this address; try again after this long.
@@ -46,9 +54,18 @@ pub enum Invalid {
     Region,
 }
 
+/// Where a batch ended up.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kept {
+    Database,
+    Spool,
+    SpoolFull,
+    Nowhere,
+}
+
 struct Pending {
     report: NewReport,
-    done: oneshot::Sender<bool>,
+    done: oneshot::Sender<Kept>,
 }
 
 pub struct Intake {
@@ -62,6 +79,15 @@ pub struct Intake {
     buckets: Vec<Mutex<HashMap<IpAddr, (f64, Instant)>>>,
     /// (day, salt): the salt of the client hash, replaced every day (UTC) and never stored.
     salt: Mutex<(i64, [u8; 32])>,
+    spool: Arc<Spool>,
+}
+
+/// A report's own key: 128 random bits, as hex.
+pub fn report_key() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut key = [0u8; 16];
+    OsRng.fill_bytes(&mut key);
+    hex::encode(key)
 }
 
 fn shard<K: std::hash::Hash>(key: &K) -> usize {
@@ -79,10 +105,10 @@ fn random_salt() -> [u8; 32] {
 
 impl Intake {
     /// Starts the writer; it runs as long as the intake exists.
-    pub fn start(catalog: Arc<Catalog>, store: Arc<dyn Store>) -> Arc<Self> {
+    pub fn start(catalog: Arc<Catalog>, store: Arc<dyn Store>, spool: Arc<Spool>) -> Arc<Self> {
         let (queue, receiver) = mpsc::channel(QUEUE);
         let stored = tokio::sync::watch::Sender::new(0);
-        tokio::spawn(writer(store, receiver, stored.clone()));
+        tokio::spawn(writer(store, receiver, stored.clone(), spool.clone()));
         Arc::new(Intake {
             catalog,
             stored,
@@ -90,7 +116,18 @@ impl Intake {
             seen: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             buckets: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
             salt: Mutex::new((Utc::now().timestamp().div_euclid(86_400), random_salt())),
+            spool,
         })
+    }
+
+    /// Reports kept in the spool, waiting for the database.
+    pub fn spooled(&self) -> usize {
+        self.spool.depth()
+    }
+
+    /// Reports waiting for the writer.
+    pub fn queued(&self) -> usize {
+        QUEUE - self.queue.capacity()
     }
 
     /// Changes after every committed batch.
@@ -194,13 +231,19 @@ impl Intake {
             region: region.to_string(),
             client: hex::encode(key),
             at: now,
+            key: report_key(),
         };
         if self.queue.try_send(Pending { report, done }).is_err() {
             release();
             return Outcome::Busy;
         }
         match stored.await {
-            Ok(true) => Outcome::Counted,
+            Ok(Kept::Database) => Outcome::Counted,
+            Ok(Kept::Spool) => Outcome::Spooled,
+            Ok(Kept::SpoolFull) => {
+                release();
+                Outcome::SpoolFull
+            }
             _ => {
                 release();
                 Outcome::Busy
@@ -228,26 +271,62 @@ impl Intake {
 }
 
 /// Group commit: takes whatever is queued (up to BATCH), writes it in one transaction,
-/// then acknowledges each report with the outcome of that commit.
+/// then acknowledges each report with the outcome of that commit. When the database
+/// fails, the batch goes to the spool instead; while reports wait there, new batches
+/// join them (no timeout per batch) and the spool is replayed every second until the
+/// database takes it.
 async fn writer(
     store: Arc<dyn Store>,
     mut receiver: mpsc::Receiver<Pending>,
     committed: tokio::sync::watch::Sender<u64>,
+    spool: Arc<Spool>,
 ) {
     let mut batch = Vec::with_capacity(BATCH);
-    while receiver.recv_many(&mut batch, BATCH).await > 0 {
-        let reports: Vec<NewReport> = batch.iter().map(|p| p.report.clone()).collect();
-        let stored = match store.add_reports(&reports).await {
-            Ok(()) => true,
-            Err(error) => {
-                tracing::error!(%error, reports = reports.len(), "storing crowd reports failed");
-                false
+    let mut retry = tokio::time::interval(Duration::from_secs(1));
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            received = receiver.recv_many(&mut batch, BATCH) => if received == 0 { return },
+            _ = retry.tick() => {
+                if spool.depth() > 0 {
+                    match spool.replay(store.as_ref()).await {
+                        Ok(_) => committed.send_modify(|n| *n += 1),
+                        Err(error) => tracing::debug!(%error, "the spool waits for the database"),
+                    }
+                }
+                continue;
             }
-        };
-        for pending in batch.drain(..) {
-            let _ = pending.done.send(stored);
         }
-        if stored {
+        let reports: Vec<NewReport> = batch.iter().map(|p| p.report.clone()).collect();
+        let mut kept = Kept::Nowhere;
+        if spool.depth() == 0 {
+            match store.add_reports(&reports).await {
+                Ok(_) => kept = Kept::Database,
+                Err(error) => {
+                    tracing::error!(%error, reports = reports.len(), "storing crowd reports failed; keeping them in the spool");
+                }
+            }
+        }
+        if kept == Kept::Nowhere {
+            let spool = spool.clone();
+            let reports = reports.clone();
+            kept = match tokio::task::spawn_blocking(move || spool.append(&reports)).await {
+                Ok(Ok(())) => Kept::Spool,
+                Ok(Err(super::spool::SpoolError::Full(depth))) => {
+                    tracing::error!(depth, "the report spool is full; refusing reports");
+                    Kept::SpoolFull
+                }
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "cannot keep reports in the spool");
+                    Kept::Nowhere
+                }
+                Err(_) => Kept::Nowhere,
+            };
+        }
+        for pending in batch.drain(..) {
+            let _ = pending.done.send(kept);
+        }
+        if kept == Kept::Database {
             committed.send_modify(|n| *n += 1);
         }
     }
@@ -272,7 +351,9 @@ mod tests {
                 .unwrap(),
             );
             let store = crate::store::connect("sqlite::memory:").await.unwrap();
-            let intake = Intake::start(catalog, store);
+            let dir = std::env::temp_dir().join(format!("intake-test-{}", std::process::id()));
+            let spool = Spool::open(&dir.join("reports.spool"), 10).unwrap();
+            let intake = Intake::start(catalog, store, spool);
             let address: IpAddr = "203.0.113.9".parse().unwrap();
             assert!(intake.take_token(address).is_ok());
             for _ in 1..ADDRESS_BURST as usize {

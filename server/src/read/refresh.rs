@@ -31,11 +31,17 @@ impl LastKnownState {
         }
     }
 
-    pub fn read(&self) -> Option<StoredState> {
+    /// The state, and when it was saved (when it was last confirmed by the database).
+    pub fn read(&self) -> Option<(StoredState, DateTime<Utc>)> {
         let bytes = std::fs::read(&self.0).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let saved_at = std::fs::metadata(&self.0).and_then(|m| m.modified()).ok()?;
+        Some((serde_json::from_slice(&bytes).ok()?, saved_at.into()))
     }
 }
+
+/// How often the database is asked whether it answers: the stale notice appears within
+/// this long of losing it, and the catch-up starts within this long of its return.
+pub const DATABASE_CHECK: Duration = Duration::from_secs(2);
 
 /// The next moment a maintenance window starts or ends, after `now`.
 fn next_maintenance_edge(state: &StoredState, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -50,7 +56,8 @@ fn next_maintenance_edge(state: &StoredState, now: DateTime<Utc>) -> Option<Date
 /// Keeps the snapshot current: reloads from the database after every change published
 /// here, at once when another instance announces one (PostgreSQL), after the listener
 /// reconnects, and once a minute (the safety net; time passing). When the database
-/// cannot be read, the last snapshot stays and is only re-timed.
+/// cannot be read, the last snapshot stays, re-timed and marked stale; it is checked
+/// every `DATABASE_CHECK`, and reloaded as soon as it answers again.
 pub async fn refresh_loop(
     store: Arc<dyn Store>,
     snapshot: Arc<SnapshotHandle>,
@@ -70,6 +77,9 @@ pub async fn refresh_loop(
     );
     let mut ticker = tokio::time::interval(every);
     ticker.tick().await;
+    let mut check = tokio::time::interval(DATABASE_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    check.tick().await;
     loop {
         // A maintenance window opens or closes at its minute, not up to a tick later.
         let edge = next_maintenance_edge(&snapshot.load().state, Utc::now())
@@ -80,6 +90,22 @@ pub async fn refresh_loop(
             _ = heard.notified() => {}
             _ = ticker.tick() => {}
             _ = tokio::time::sleep(edge) => {}
+            _ = check.tick() => {
+                let answers = tokio::time::timeout(DATABASE_CHECK, store.ping())
+                    .await
+                    .is_ok_and(|r| r.is_ok());
+                match (answers, snapshot.is_stale()) {
+                    // Back: reload at once (below).
+                    (true, true) => tracing::info!("the database answers again; catching up"),
+                    // Lost: say so on every page now, not at the next reload.
+                    (false, false) => {
+                        tracing::error!("the database does not answer; serving the last known state");
+                        snapshot.rebuild(None, Utc::now());
+                        continue;
+                    }
+                    _ => continue,
+                }
+            }
         }
         match store.load().await {
             Ok(state) => {

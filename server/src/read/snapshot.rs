@@ -22,6 +22,10 @@ pub struct Snapshot {
     /// Increases with every rebuild; the page cache keys on it.
     pub version: u64,
     pub built_at: DateTime<Utc>,
+    /// When `state` was last read from the database.
+    pub confirmed_at: DateTime<Utc>,
+    /// The database could not be read at the last attempt: `state` may be behind.
+    pub stale: bool,
     pub catalog: Arc<Catalog>,
     pub state: Arc<StoredState>,
     /// "service/component" → its state now.
@@ -108,6 +112,8 @@ impl Snapshot {
         Snapshot {
             version,
             built_at: now,
+            confirmed_at: now,
+            stale: false,
             catalog,
             state,
             current,
@@ -425,6 +431,7 @@ impl ReadModel for Snapshot {
         SiteInfo {
             name_ko: self.catalog.page.name_ko.clone(),
             name_en: self.catalog.page.name_en.clone(),
+            stale_since: self.stale.then_some(self.confirmed_at),
         }
     }
 
@@ -610,6 +617,22 @@ impl SnapshotHandle {
         }
     }
 
+    /// A snapshot of a state not read from the database now (the last known state on
+    /// disk, confirmed at `confirmed_at`): stale from the start.
+    pub fn new_stale(
+        catalog: Arc<Catalog>,
+        state: Arc<StoredState>,
+        confirmed_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let handle = Self::new(catalog.clone(), state.clone(), now);
+        let mut snapshot = Snapshot::build(1, catalog, state, now);
+        snapshot.confirmed_at = confirmed_at;
+        snapshot.stale = true;
+        handle.current.store(Arc::new(snapshot));
+        handle
+    }
+
     pub fn set_email_alerts(&self, on: bool) {
         self.email_alerts.store(on, Ordering::Relaxed);
     }
@@ -660,18 +683,25 @@ impl SnapshotHandle {
         self.version()
     }
 
-    /// Rebuilds from new state (or the same state at a new time) and swaps it in.
+    /// Rebuilds from state just read from the database, or, with `None` (the database
+    /// could not be read), from the same state at a new time, marked stale.
     pub fn rebuild(&self, state: Option<Arc<StoredState>>, now: DateTime<Utc>) {
         let old = self.current.load_full();
+        let confirmed = state.is_some();
         let state = state.unwrap_or_else(|| old.state.clone());
         let version = self.next_version.fetch_add(1, Ordering::SeqCst);
-        self.current.store(Arc::new(Snapshot::build(
-            version,
-            old.catalog.clone(),
-            state,
-            now,
-        )));
+        let mut snapshot = Snapshot::build(version, old.catalog.clone(), state, now);
+        if !confirmed {
+            snapshot.confirmed_at = old.confirmed_at;
+            snapshot.stale = true;
+        }
+        self.current.store(Arc::new(snapshot));
         self.swapped.send_replace(version);
+    }
+
+    /// Whether the last attempt to read the database failed.
+    pub fn is_stale(&self) -> bool {
+        self.current.load().stale
     }
 }
 

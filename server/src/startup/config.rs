@@ -30,6 +30,15 @@ pub enum Command {
         #[command(subcommand)]
         action: UserCommand,
     },
+    /// Write the public site as static files into DIR, for any file server (pages in
+    /// both languages, English under /en/; API documents, feeds, badges, widget, CSS,
+    /// icons, WebAssembly). Only changed files are rewritten.
+    ExportStatic {
+        dir: PathBuf,
+        /// Keep running, and export again within seconds of each change.
+        #[arg(long)]
+        watch: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +97,23 @@ pub struct Config {
         global = true
     )]
     pub last_state: PathBuf,
+    /// Where crowd reports are kept (fsync'd) while the database does not answer; one
+    /// file per instance.
+    #[arg(
+        long,
+        env = "STATUS_SPOOL",
+        default_value = "data/reports.spool",
+        global = true
+    )]
+    pub spool: PathBuf,
+    /// At most this many reports wait in the spool; beyond, reports are refused (503).
+    #[arg(
+        long,
+        env = "STATUS_SPOOL_CAPACITY",
+        default_value_t = 200_000,
+        global = true
+    )]
+    pub spool_capacity: usize,
     /// How often the snapshot is reloaded even when nothing changed here, in seconds.
     #[arg(
         long,

@@ -5,6 +5,7 @@ pub mod config;
 
 use crate::crowd::figures;
 use crate::crowd::intake::Intake;
+use crate::crowd::spool::Spool;
 use crate::delivery::email::Mailer;
 use crate::delivery::{Outbox, OutboxSettings};
 use crate::domain::catalog::Catalog;
@@ -13,6 +14,7 @@ use crate::read::snapshot::SnapshotHandle;
 use crate::store;
 use crate::web::console::templates;
 use crate::web::console::Console;
+use crate::web::health::Health;
 use crate::web::kit::throttle::SignInThrottle;
 use crate::web::reports::Reports;
 use crate::web::static_files::StaticFiles;
@@ -36,6 +38,8 @@ pub struct Running {
     pub changes: Option<Arc<Changes>>,
     /// Webhooks and email; None while the database cannot be reached.
     pub outbox: Option<Arc<Outbox>>,
+    /// Health, readiness and metrics; `begin_drain` at shutdown.
+    pub health: Arc<Health>,
     /// The loops started with it (refresh, crowd figures, housekeeping, live events…).
     background: Vec<AbortHandle>,
 }
@@ -81,11 +85,37 @@ pub fn leptos_options() -> LeptosOptions {
         .build()
 }
 
+/// What an app is started for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    /// The site: everything.
+    Serve,
+    /// Reading only, to export the public pages (`server export-static`): the snapshot
+    /// kept current and the crowd figures; no seeding, no outbox, no report intake, no
+    /// console, no session clean-up.
+    Mirror,
+}
+
 pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Running> {
+    start_as(config, leptos, Mode::Serve).await
+}
+
+pub async fn start_as(
+    config: &Config,
+    leptos: LeptosOptions,
+    mode: Mode,
+) -> anyhow::Result<Running> {
     let catalog = Arc::new(Catalog::load(&config.catalog)?);
     let last_known = LastKnownState(config.last_state.clone());
+    let opened = match mode {
+        Mode::Serve => open_and_seed(config, &catalog).await,
+        Mode::Mirror => store::connect(&config.database_url)
+            .await
+            .map(|store| Changes::new(store, catalog.clone()))
+            .map_err(anyhow::Error::from),
+    };
 
-    let (changes, state) = match open_and_seed(config, &catalog).await {
+    let (changes, state, confirmed_at) = match opened {
         Ok(changes) => {
             let state = changes
                 .store()
@@ -93,27 +123,26 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
                 .await
                 .context("reading the database")?;
             last_known.save(&state);
-            (Some(Arc::new(changes)), state)
+            (Some(Arc::new(changes)), state, None)
         }
         Err(error) => {
             // The rule: the status site survives the outage it reports.
-            let state = last_known.read().with_context(|| {
+            let (state, saved_at) = last_known.read().with_context(|| {
                 format!("the database is unavailable ({error:#}) and there is no last known state at {}", config.last_state.display())
             })?;
             tracing::error!(
                 error = format!("{error:#}"),
                 "database unavailable: serving the last known state read-only"
             );
-            (None, state)
+            (None, state, Some(saved_at))
         }
     };
 
     let mut background = Vec::new();
-    let snapshot = Arc::new(SnapshotHandle::new(
-        catalog.clone(),
-        Arc::new(state),
-        Utc::now(),
-    ));
+    let snapshot = Arc::new(match confirmed_at {
+        None => SnapshotHandle::new(catalog.clone(), Arc::new(state), Utc::now()),
+        Some(at) => SnapshotHandle::new_stale(catalog.clone(), Arc::new(state), at, Utc::now()),
+    });
     let every = Duration::from_secs(config.refresh_seconds.max(1));
     match &changes {
         Some(changes) => {
@@ -142,7 +171,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
     let statics = Arc::new(StaticFiles::load(std::path::Path::new(
         leptos.site_root.as_ref(),
     )));
-    if let Some(changes) = &changes {
+    if let Some(changes) = changes.as_ref().filter(|_| mode == Mode::Serve) {
         // Expired staff sessions are deleted hourly (they are refused as soon as they expire).
         background.push(
             tokio::spawn(
@@ -154,7 +183,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
             .abort_handle(),
         );
     }
-    let outbox = match &changes {
+    let outbox = match changes.as_ref().filter(|_| mode == Mode::Serve) {
         Some(changes) => Some(Outbox::start(
             changes.store().clone(),
             catalog.clone(),
@@ -176,9 +205,11 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
     let reports = changes
         .as_ref()
         .zip(outbox.as_ref())
-        .map(|(changes, outbox)| {
+        .map(|(changes, outbox)| -> anyhow::Result<Arc<Reports>> {
             let store = changes.store().clone();
-            let intake = Intake::start(catalog.clone(), store.clone());
+            let spool = Spool::open(&config.spool, config.spool_capacity)
+                .with_context(|| format!("opening the report spool {}", config.spool.display()))?;
+            let intake = Intake::start(catalog.clone(), store.clone(), spool);
             background.push(
                 tokio::spawn(figures::run(
                     store.clone(),
@@ -186,7 +217,7 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
                     snapshot.clone(),
                     Duration::from_secs(config.crowd_refresh_seconds.max(1)),
                     intake.stored(),
-                    outbox.clone(),
+                    Some(outbox.clone()),
                 ))
                 .abort_handle(),
             );
@@ -198,14 +229,34 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
                 ))
                 .abort_handle(),
             );
-            Arc::new(Reports {
+            Ok(Arc::new(Reports {
                 intake,
                 snapshot: snapshot.clone(),
                 trusted_proxies: config.trusted_proxies.clone(),
+            }))
+        })
+        .transpose()?;
+    if let Some(changes) = changes.as_ref().filter(|_| mode == Mode::Mirror) {
+        // The mirror shows the crowd figures too; it records no events (no outbox).
+        let (keep, stored) = tokio::sync::watch::channel(0);
+        let figures = figures::run(
+            changes.store().clone(),
+            catalog.clone(),
+            snapshot.clone(),
+            Duration::from_secs(config.crowd_refresh_seconds.max(1)),
+            stored,
+            None,
+        );
+        background.push(
+            tokio::spawn(async move {
+                let _keep = keep;
+                figures.await
             })
-        });
+            .abort_handle(),
+        );
+    }
     let console = Arc::new(Console {
-        changes: changes.clone(),
+        changes: changes.clone().filter(|_| mode == Mode::Serve),
         snapshot: snapshot.clone(),
         templates: templates::load(&config.templates)?,
         throttle: SignInThrottle::default(),
@@ -216,6 +267,16 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         config.trusted_proxies.clone(),
     ));
     snapshot.set_email_alerts(outbox.as_ref().is_some_and(|o| o.email_enabled()));
+    let live = crate::web::live::Live::new();
+    background.push(
+        tokio::spawn(crate::web::live::produce(live.clone(), snapshot.clone())).abort_handle(),
+    );
+    let health = Health::new(
+        snapshot.clone(),
+        reports.clone(),
+        changes.as_ref().map(|c| c.store().clone()),
+        live.clone(),
+    );
     let router = router(AppState {
         leptos,
         snapshot: snapshot.clone(),
@@ -226,20 +287,15 @@ pub async fn start(config: &Config, leptos: LeptosOptions) -> anyhow::Result<Run
         public_url: config.public_url.clone(),
         subscriptions,
         base_url: config.base_url(),
-        live: {
-            let live = crate::web::live::Live::new();
-            background.push(
-                tokio::spawn(crate::web::live::produce(live.clone(), snapshot.clone()))
-                    .abort_handle(),
-            );
-            live
-        },
+        live,
+        health: health.clone(),
     });
     Ok(Running {
         router,
         snapshot,
         changes,
         outbox,
+        health,
         background,
     })
 }

@@ -42,6 +42,8 @@ pub struct NewReport {
     /// Salted hash of the reporter's address and user agent (never the raw values).
     pub client: String,
     pub at: DateTime<Utc>,
+    /// Unique, given when the report is taken: storing it again stores nothing.
+    pub key: String,
 }
 
 /// Reports of one service in one minute (minutes since the epoch).
@@ -96,6 +98,8 @@ pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     async fn load(&self) -> Result<StoredState, StoreError>;
+    /// Whether the database answers at all (the cheapest round trip).
+    async fn ping(&self) -> Result<(), StoreError>;
     /// What `domain::rules::check` needs to know about the change's subject, now (for
     /// previews; `apply` reads it again under its lock).
     async fn current(&self, change: &Change) -> Result<Current, StoreError>;
@@ -116,7 +120,9 @@ pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
     /// The whole ledger in sequence order.
     async fn ledger(&self) -> Result<Vec<LedgerEntry>, StoreError>;
     /// Writes crowd reports and adds them to the per-minute counts, in one transaction.
-    async fn add_reports(&self, reports: &[NewReport]) -> Result<(), StoreError>;
+    /// A report whose key is already stored is skipped (and not counted again); returns
+    /// how many were new.
+    async fn add_reports(&self, reports: &[NewReport]) -> Result<u64, StoreError>;
     /// Reports per service and minute, for `from <= minute < to`.
     async fn report_totals(&self, from: i64, to: i64) -> Result<Vec<MinuteTotal>, StoreError>;
     /// Reports per service, problem and region, for `from <= minute < to`.

@@ -178,6 +178,8 @@ pub trait OutboxStore {
     async fn subscriber(&self, id: &str) -> Result<Option<SubscriberRecord>, StoreError>;
     /// Confirmed and unconfirmed subscribers.
     async fn subscriber_counts(&self) -> Result<(i64, i64), StoreError>;
+    /// Deliveries not yet delivered nor given up (the outbox backlog).
+    async fn pending_deliveries(&self) -> Result<i64, StoreError>;
     /// Deletes finished deliveries created before `finished_before`, and addresses that
     /// were never confirmed, asked for before `unconfirmed_before`; returns both counts.
     async fn prune_outbox(
@@ -669,6 +671,15 @@ where
         .fetch_one(&self.pool)
         .await?;
         Ok((row.try_get("confirmed")?, row.try_get("pending")?))
+    }
+
+    async fn pending_deliveries(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS pending FROM deliveries WHERE state = 'pending'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("pending")?)
     }
 
     async fn prune_outbox(

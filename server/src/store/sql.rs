@@ -233,6 +233,11 @@ where
         self.load_state().await
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn listen_for_changes(&self, heard: Arc<tokio::sync::Notify>) {
         DB::listen(&self.pool, heard).await
     }
@@ -278,32 +283,43 @@ where
             .collect()
     }
 
-    async fn add_reports(&self, reports: &[NewReport]) -> Result<(), StoreError> {
-        let mut counts: HashMap<(&str, &str, &str, i64), i64> = HashMap::new();
-        for r in reports {
-            *counts
-                .entry((
-                    &r.service,
-                    &r.problem,
-                    &r.region,
-                    r.at.timestamp().div_euclid(60),
-                ))
-                .or_default() += 1;
-        }
+    async fn add_reports(&self, reports: &[NewReport]) -> Result<u64, StoreError> {
         let _writer = self.write_lock.lock().await;
         let mut tx = self.begin_write().await?;
+        // Only the reports actually inserted are counted: a replayed one is skipped.
+        let mut counts: HashMap<(String, String, String, i64), i64> = HashMap::new();
+        let mut added = 0;
         for chunk in reports.chunks(ROWS_PER_INSERT) {
-            let mut insert =
-                Statement::<DB>::new("INSERT INTO reports (service, problem, region, client, at) ");
+            let mut insert = Statement::<DB>::new(
+                "INSERT INTO reports (service, problem, region, client, at, report_key) ",
+            );
             insert.push_values(chunk, |row, r| {
                 row.push_bind(&r.service)
                     .push_bind(&r.problem)
                     .push_bind(&r.region)
                     .push_bind(&r.client)
-                    .push_bind(micros(r.at));
+                    .push_bind(micros(r.at))
+                    .push_bind(&r.key);
             });
+            insert.push(
+                " ON CONFLICT (report_key) DO NOTHING RETURNING service, problem, region, at",
+            );
             let (sql, arguments) = insert.into_parts()?;
-            sqlx::query_with(&sql, arguments).execute(&mut *tx).await?;
+            for row in sqlx::query_with(&sql, arguments)
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                let at: DateTime<Utc> = row.try_get("at")?;
+                *counts
+                    .entry((
+                        row.try_get("service")?,
+                        row.try_get("problem")?,
+                        row.try_get("region")?,
+                        at.timestamp().div_euclid(60),
+                    ))
+                    .or_default() += 1;
+                added += 1;
+            }
         }
         let counts: Vec<_> = counts.into_iter().collect();
         for chunk in counts.chunks(ROWS_PER_INSERT) {
@@ -311,9 +327,9 @@ where
                 "INSERT INTO report_counts (service, problem, region, minute, count) ",
             );
             upsert.push_values(chunk, |row, ((service, problem, region, minute), count)| {
-                row.push_bind(*service)
-                    .push_bind(*problem)
-                    .push_bind(*region)
+                row.push_bind(service.as_str())
+                    .push_bind(problem.as_str())
+                    .push_bind(region.as_str())
                     .push_bind(*minute)
                     .push_bind(*count);
             });
@@ -325,7 +341,7 @@ where
             sqlx::query_with(&sql, arguments).execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(added)
     }
 
     async fn report_totals(&self, from: i64, to: i64) -> Result<Vec<MinuteTotal>, StoreError> {

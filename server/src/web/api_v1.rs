@@ -5,7 +5,7 @@
 
 use crate::read::crowd::BIN_MINUTES;
 use crate::read::localized::localized;
-use crate::read::snapshot::SnapshotHandle;
+use crate::read::snapshot::{Snapshot, SnapshotHandle};
 use crate::web::kit::escape::escape;
 use crate::web::kit::{lang, reply};
 use crate::web::statuspage::CACHE_CONTROL;
@@ -60,6 +60,10 @@ pub struct CrowdReport {
     /// The last hour's problems, most reported first.
     pub problems: Vec<Share>,
     pub regions: Vec<Share>,
+    /// True while the database cannot be read: the figures are those of `last_confirmed_at`.
+    pub stale: bool,
+    /// Set while stale: when the data was last read from the database.
+    pub last_confirmed_at: Option<DateTime<Utc>>,
 }
 
 /// An incident with the times the Statuspage API does not carry.
@@ -90,6 +94,10 @@ pub struct IncidentList {
     pub page: usize,
     pub pages: usize,
     pub total: usize,
+    /// True while the database cannot be read: the list is as of `last_confirmed_at`.
+    pub stale: bool,
+    /// Set while stale: when the data was last read from the database.
+    pub last_confirmed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,6 +157,18 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
     reply
 }
 
+/// A document read from the snapshot: while the database cannot be read, its header
+/// `X-Status-Stale` names the moment the data was last confirmed (arrays carry no flag).
+fn snapshot_json<T: Serialize>(s: &Snapshot, value: &T) -> Response<Body> {
+    let mut reply = json(StatusCode::OK, value);
+    if s.stale {
+        if let Ok(at) = HeaderValue::from_str(&s.confirmed_at.to_rfc3339()) {
+            reply.headers_mut().insert("x-status-stale", at);
+        }
+    }
+    reply
+}
+
 fn error(status: StatusCode, message: String) -> Response<Body> {
     json(status, &ApiError { error: message })
 }
@@ -183,7 +203,7 @@ async fn services(
             }
         })
         .collect();
-    json(StatusCode::OK, &list)
+    snapshot_json(&s, &list)
 }
 
 /// One service's crowd reports: the 24-hour chart, its normal level, problems, regions.
@@ -214,8 +234,8 @@ async fn crowd(
             })
             .collect()
     };
-    json(
-        StatusCode::OK,
+    snapshot_json(
+        &s,
         &CrowdReport {
             service: slug,
             reports_last_hour: view.last_hour,
@@ -226,6 +246,8 @@ async fn crowd(
             normal: view.chart.normal,
             problems: shares(view.problems),
             regions: shares(view.regions),
+            stale: s.stale,
+            last_confirmed_at: s.stale.then_some(s.confirmed_at),
         },
     )
 }
@@ -309,13 +331,15 @@ async fn incidents(
             }
         })
         .collect();
-    json(
-        StatusCode::OK,
+    snapshot_json(
+        &s,
         &IncidentList {
             incidents: list,
             page,
             pages,
             total,
+            stale: s.stale,
+            last_confirmed_at: s.stale.then_some(s.confirmed_at),
         },
     )
 }

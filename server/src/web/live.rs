@@ -17,6 +17,7 @@ use axum::Router;
 use serde_json::json;
 use std::collections::{HashSet, VecDeque};
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -37,6 +38,25 @@ pub struct Live {
     sender: broadcast::Sender<LiveEvent>,
     kept: Mutex<VecDeque<LiveEvent>>,
     next_id: Mutex<u64>,
+    /// Becomes true at shutdown: every stream ends, so the server can drain.
+    closing: tokio::sync::watch::Sender<bool>,
+    open: Arc<AtomicUsize>,
+}
+
+/// Counts a stream as open for as long as it lives.
+struct OpenStream(Arc<AtomicUsize>);
+
+impl OpenStream {
+    fn new(open: &Arc<AtomicUsize>) -> Self {
+        open.fetch_add(1, Ordering::Relaxed);
+        OpenStream(open.clone())
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Live {
@@ -47,7 +67,18 @@ impl Live {
             sender: broadcast::channel(KEPT).0,
             kept: Mutex::new(VecDeque::with_capacity(KEPT)),
             next_id: Mutex::new(first),
+            closing: tokio::sync::watch::Sender::new(false),
+            open: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    /// Ends every open stream and every one opened from now on (shutdown).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    pub fn open_streams(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
     }
 
     pub fn publish(&self, kind: &'static str, data: serde_json::Value) {
@@ -91,6 +122,7 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
         .flat_map(|i| i.updates.iter().map(|u| u.id))
         .collect();
     let mut last_change = snapshot.load().state.last_change;
+    let mut stale = snapshot.load().stale;
     let mut firing: Vec<String> = firing_services(&snapshot);
     let mut version = snapshot.version();
     loop {
@@ -114,11 +146,13 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
                 );
             }
         }
-        if s.state.last_change != last_change {
+        // The database lost or back is news too: pages show or drop their delay notice.
+        if s.state.last_change != last_change || s.stale != stale {
             last_change = s.state.last_change;
+            stale = s.stale;
             live.publish(
                 "status",
-                json!({ "overall": s.overall().as_str(), "last_change": last_change }),
+                json!({ "overall": s.overall().as_str(), "last_change": last_change, "stale": stale }),
             );
         }
         let now_firing = firing_services(&snapshot);
@@ -180,7 +214,21 @@ pub async fn stream(
         // Fell behind by more than the channel holds: tell the client to reload.
         Err(_) => Some(Ok(Event::default().event("sync").data("{\"replayed\":0}"))),
     });
-    Sse::new(head.chain(live_events)).keep_alive(
+    // At shutdown the stream ends; the browser reconnects (to another instance).
+    let closing = tokio_stream::wrappers::WatchStream::new(live.closing.subscribe())
+        .filter(|closing| *closing)
+        .map(|_| None);
+    let open = OpenStream::new(&live.open);
+    let events = head
+        .chain(live_events)
+        .map(Some)
+        .merge(closing)
+        .take_while(Option::is_some)
+        .map(move |event| {
+            let _counted = &open;
+            event.expect("taken while some")
+        });
+    Sse::new(events).keep_alive(
         KeepAlive::new()
             .interval(Duration::from_secs(15))
             .text("heartbeat"),

@@ -7,6 +7,7 @@
 pub mod api_v1;
 pub mod console;
 pub mod feeds;
+pub mod health;
 pub mod kit;
 pub mod live;
 pub mod page_cache;
@@ -24,7 +25,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, Response};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::Router;
 use console::sessions;
 use console::Console;
@@ -53,6 +54,7 @@ pub struct AppState {
     pub subscriptions: Arc<crate::web::subscribe::Subscriptions>,
     /// The address links in the widget start with.
     pub base_url: String,
+    pub health: Arc<health::Health>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -89,9 +91,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .leptos_routes_with_context(&state.leptos, generate_route_list(App), context, app_shell)
         .route_layer(from_fn_with_state(cache, page_cache::layer))
-        .route("/healthz", get(health))
         .fallback(fallback)
         .with_state(state.leptos)
+        .merge(health::router(state.health.clone()))
         .merge(console::router(state.console.clone()))
         .merge(reports_router(state.reports.clone()))
         .merge(live::router(state.live.clone()))
@@ -115,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(console::no_framing))
         // Sessions are loaded only by what reads them: the public pages never do.
         .layer(sessions::layer(sessions, state.secure_cookies))
+        .layer(axum::middleware::from_fn(health::track))
 }
 
 fn reports_router(reports: Option<Arc<Reports>>) -> Router {
@@ -135,14 +138,5 @@ async fn database_down() -> Response<Body> {
         .header(header::RETRY_AFTER, "30")
         .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
         .body(Body::from("The database is unavailable; reports cannot be stored right now. / 데이터베이스에 연결할 수 없어 제보를 저장할 수 없습니다."))
-        .expect("valid response")
-}
-
-/// For load balancers: the process is up and serving its snapshot.
-async fn health() -> Response<Body> {
-    Response::builder()
-        .header(header::CACHE_CONTROL, "no-store")
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .body(Body::from("ok"))
         .expect("valid response")
 }

@@ -115,6 +115,7 @@ pub async fn report_form(
                 .await;
             "counted"
         }
+        Outcome::Spooled => "saved",
         Outcome::Repeat => "repeat",
         Outcome::Limited(wait) => {
             let seconds = wait.as_secs().max(1);
@@ -128,6 +129,18 @@ pub async fn report_form(
             );
             page.headers_mut()
                 .insert(header::RETRY_AFTER, seconds.into());
+            return page;
+        }
+        Outcome::SpoolFull => {
+            let mut page = back(
+                StatusCode::SERVICE_UNAVAILABLE,
+                (
+                    "지금은 제보를 받을 수 없습니다",
+                    "Reports cannot be taken right now",
+                ),
+                (SPOOL_FULL.0, SPOOL_FULL.1),
+            );
+            page.headers_mut().insert(header::RETRY_AFTER, 60.into());
             return page;
         }
         Outcome::Busy => {
@@ -156,17 +169,24 @@ pub async fn report_form(
         .expect("valid response")
 }
 
+const SPOOL_FULL: (&str, &str) = (
+    "데이터베이스가 응답하지 않고, 그동안 제보를 보관하는 공간도 가득 찼습니다. 제보는 저장되지 않았습니다. 1분쯤 뒤에 다시 보내 주세요.",
+    "The database is not answering and the space that keeps reports meanwhile is full. Your report was not stored. Please send it again in a minute.",
+);
+
 fn json(status: StatusCode, body: serde_json::Value) -> Response<Body> {
     reply::json(status, &body)
 }
 
 /// For scripts and apps: `service`, `problem`, optional `region`, as a form. 201 when
-/// counted (stored), 200 when a repeat, 400 / 429 / 503 with a reason.
+/// counted (stored), 202 when kept in this instance's spool while the database does not
+/// answer (stored once it is back), 200 when a repeat, 400 / 429 / 503 with a reason.
 #[utoipa::path(post, path = "/api/v1/reports",
     request_body(content = String, content_type = "application/x-www-form-urlencoded",
         description = "service=kakaotalk&problem=send&region=seoul (region optional); the choices are in config/catalog.toml"),
     responses(
         (status = 201, description = "Counted: stored before this answer"),
+        (status = 202, description = "Accepted while the database does not answer: written to this instance's disk before this answer, and stored (once) when the database is back"),
         (status = 200, description = "Already counted: one report per client per service every 15 minutes"),
         (status = 400, description = "An unknown service, problem or region"),
         (status = 429, description = "Too many reports from this address; see Retry-After"),
@@ -203,6 +223,18 @@ pub async fn report_api(
         .await
     {
         Outcome::Counted => json(StatusCode::CREATED, serde_json::json!({ "counted": true })),
+        Outcome::Spooled => json(
+            StatusCode::ACCEPTED,
+            serde_json::json!({ "counted": true, "spooled": true }),
+        ),
+        Outcome::SpoolFull => {
+            let mut reply = json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({ "counted": false, "error": SPOOL_FULL.1 }),
+            );
+            reply.headers_mut().insert(header::RETRY_AFTER, 60.into());
+            reply
+        }
         Outcome::Repeat => json(
             StatusCode::OK,
             serde_json::json!({ "counted": false, "reason": "already counted: one report per service every 15 minutes" }),

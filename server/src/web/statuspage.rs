@@ -351,7 +351,7 @@ impl StatusApi {
         let unresolved = |i: &IncidentRecord| i.state != IncidentState::Resolved;
         let upcoming = |m: &MaintenanceRecord| now < m.starts_at;
         let active = |m: &MaintenanceRecord| m.starts_at <= now && now < m.ends_at;
-        match endpoint {
+        let mut document = match endpoint {
             "summary" => json!({
                 "page": page,
                 "components": self.components(&s, lang),
@@ -372,7 +372,12 @@ impl StatusApi {
                 json!({ "page": page, "scheduled_maintenances": maintenances(&upcoming) })
             }
             _ => json!({ "page": page, "scheduled_maintenances": maintenances(&active) }),
-        }
+        };
+        // Our addition: while the database cannot be read, the document is as of
+        // `last_confirmed_at` (clients that do not know the fields ignore them).
+        document["stale"] = json!(s.stale);
+        document["last_confirmed_at"] = json!(s.stale.then(|| time(s.confirmed_at)));
+        document
     }
 
     /// Rendered once per snapshot version and language, with ETags and compression.

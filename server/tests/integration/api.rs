@@ -170,10 +170,13 @@ fn summary_has_the_statuspage_v2_shape() {
 
         let (_, _, english) = get(&app.router, "/api/v2/status.json?lang=en", &[]).await;
         assert_eq!(english["status"]["description"], "All Systems Operational");
+        // Statuspage's two keys, and ours: whether the data is as of a lost database.
         assert_eq!(
             english.as_object().unwrap().keys().collect::<Vec<_>>(),
-            ["page", "status"]
+            ["last_confirmed_at", "page", "stale", "status"]
         );
+        assert_eq!(english["stale"], false);
+        assert_eq!(english["last_confirmed_at"], Value::Null);
     })
 }
 

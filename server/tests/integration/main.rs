@@ -13,3 +13,4 @@ mod outbox;
 mod pages;
 mod reports;
 mod store;
+mod survival;

@@ -192,7 +192,8 @@ fn a_page_rendered_again_without_changes_keeps_its_etag() {
         let app = common::app(&db).await;
         let first = get(&app.router, "/", &[]).await;
         // The minute rebuild: same data, new snapshot version, so the page is rendered again.
-        app.snapshot.rebuild(None, Utc::now());
+        let same = app.snapshot.load().state.clone();
+        app.snapshot.rebuild(Some(same), Utc::now());
         let again = get(
             &app.router,
             "/",

@@ -249,11 +249,14 @@ async fn reports_are_counted_per_minute_and_raw_reports_expire(db: TestDb) {
         region: region.into(),
         client: format!("{problem}{region}{seconds}"),
         at: at + chrono::Duration::seconds(seconds),
+        key: server::crowd::intake::report_key(),
     };
     // 1,200 in one batch (more than one multi-row INSERT), over two minutes.
     let mut batch: Vec<_> = (0..1000).map(|i| report("send", "seoul", i % 60)).collect();
     batch.extend((0..200).map(|i| report("media", "", 60 + i % 60)));
-    store.add_reports(&batch).await.unwrap();
+    assert_eq!(store.add_reports(&batch).await.unwrap(), 1200);
+    // The same reports again (a spool replayed twice) are neither stored nor counted again.
+    assert_eq!(store.add_reports(&batch[..700]).await.unwrap(), 0);
     // A second batch adds to the same minutes.
     store
         .add_reports(&[report("send", "busan", 5)])

@@ -13,6 +13,7 @@ use crate::domain::problem::Problem;
 use crate::domain::state::{MaintenanceRecord, StatusChange, UpdateRecord};
 use crate::read::localized::localized;
 use crate::read::snapshot::Snapshot;
+use crate::store::StoreError;
 use crate::web::kit::form::FormData;
 use crate::web::kit::lang;
 use crate::web::kit::reply::see_other;
@@ -70,6 +71,12 @@ async fn failed(
 ) -> Reply {
     match error {
         ChangeError::Invalid(problem) => refused(session, form, lang, back, &problem).await,
+        // The database is unreachable: say so on a page of its own (the session, kept in
+        // that database, cannot carry the form back either).
+        ChangeError::Store(StoreError::Database(error)) => {
+            tracing::error!(%error, "a console change could not reach the database");
+            unavailable(lang)
+        }
         ChangeError::Store(error) => {
             tracing::error!(%error, "a console change failed in the database");
             let problem = Problem::new(
@@ -136,7 +143,7 @@ pub async fn sign_in(
 ) -> Reply {
     let form = FormData(pairs);
     let lang = form.lang(&headers);
-    let Some(changes) = console.changes.clone() else {
+    let Some(changes) = console.database() else {
         return unavailable(lang);
     };
     if !sessions::csrf_ok(&session, &form.text("csrf")).await {
@@ -733,7 +740,7 @@ pub async fn export_ledger(
     request: Request,
 ) -> Reply {
     let lang = lang::from_headers(request.headers());
-    let Some(changes) = console.changes.clone() else {
+    let Some(changes) = console.database() else {
         return unavailable(lang);
     };
     let Some(me) = console.me(&session).await else {

@@ -37,10 +37,16 @@ pub struct Console {
 }
 
 impl Console {
+    /// The write side, while the database answers (None when the instance started
+    /// without it, or has lost it since: the snapshot is then stale).
+    pub fn database(&self) -> Option<Arc<Changes>> {
+        self.changes.clone().filter(|_| !self.snapshot.is_stale())
+    }
+
     /// The signed-in account as the database has it now: a deactivated account, or one
     /// whose session outlived it, is signed out here.
     pub async fn me(&self, session: &Session) -> Option<Me> {
-        let changes = self.changes.as_ref()?;
+        let changes = self.database()?;
         let signed_in = crate::web::console::sessions::signed_in(session).await?;
         match changes.store().user(&signed_in.name).await {
             Ok(Some(user)) if user.active => Some(Me {

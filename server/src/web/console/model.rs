@@ -46,7 +46,7 @@ async fn build(
     page: ConsolePage,
     lang: Lang,
 ) -> ConsoleView {
-    let (Some(changes), Some(session)) = (&console.changes, request.extensions.get::<Session>())
+    let (Some(changes), Some(session)) = (&console.database(), request.extensions.get::<Session>())
     else {
         return bare(ConsoleBody::Unavailable);
     };

@@ -77,7 +77,9 @@ impl<P: Permission> FromRequest<Arc<Console>> for StaffPost<P> {
                 .map_err(IntoResponse::into_response)?;
         let form = FormData(pairs);
         let lang = form.lang(&headers);
-        let Some(changes) = console.changes.clone() else {
+        // No database (started without it, or lost since): nothing can be changed, and
+        // the session, kept there, cannot be read either.
+        let Some(changes) = console.database() else {
             return Err(unavailable(lang));
         };
         let Some(me) = console.me(&session).await else {

@@ -106,6 +106,8 @@ pub fn config(db: &TestDb) -> Config {
             .display()
             .to_string(),
         last_state: db.dir.path().join("last-state.json"),
+        spool: db.dir.path().join("reports.spool"),
+        spool_capacity: 10_000,
         refresh_seconds: 60,
         templates: repo_root().join("config/templates.toml"),
         public_url: String::new(),
@@ -131,18 +133,28 @@ pub async fn app(db: &TestDb) -> Running {
 
 /// The same, with the configuration changed first.
 pub async fn app_with(db: &TestDb, change: impl FnOnce(&mut Config)) -> Running {
+    app_as(db, startup::Mode::Serve, change).await
+}
+
+/// The app in a given mode, with the configuration changed first.
+pub async fn app_as(db: &TestDb, mode: startup::Mode, change: impl FnOnce(&mut Config)) -> Running {
     let mut config = config(db);
     change(&mut config);
     let _discovering = ROUTE_DISCOVERY.write().await;
-    let leptos = leptos::prelude::LeptosOptions::builder()
-        .output_name("status")
-        .site_root(db.dir.path().join("site").display().to_string())
-        .build();
-    startup::start(&config, leptos)
+    startup::start_as(&config, leptos_options(db), mode)
         .await
         .expect("the app starts")
 }
+
+/// Leptos settings for a test app: its site folder is `site/` in the database's folder.
+pub fn leptos_options(db: &TestDb) -> leptos::prelude::LeptosOptions {
+    leptos::prelude::LeptosOptions::builder()
+        .output_name("status")
+        .site_root(db.dir.path().join("site").display().to_string())
+        .build()
+}
 pub mod browser;
+pub mod proxy;
 
 /// Runs each named `async fn(TestDb)` as two tests: on SQLite and on PostgreSQL.
 #[macro_export]
