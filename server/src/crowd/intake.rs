@@ -27,6 +27,10 @@ pub const REFILL: Duration = Duration::from_secs(10);
 pub const QUEUE: usize = 50_000;
 /// At most this many reports in one transaction.
 pub const BATCH: usize = 5_000;
+/// A batch not committed within this long goes to the spool: a database that stops
+/// answering (rather than refusing) must not hold reporters for the pool's timeout.
+/// Should the write still commit, its replay stores nothing twice (report keys).
+pub const WRITE_DEADLINE: Duration = Duration::from_secs(2);
 
 const SHARDS: usize = 16;
 
@@ -288,10 +292,17 @@ async fn writer(
         tokio::select! {
             received = receiver.recv_many(&mut batch, BATCH) => if received == 0 { return },
             _ = retry.tick() => {
-                if spool.depth() > 0 {
+                // Replayed only once the database answers at once, so that new reports
+                // do not wait behind a replay that cannot get through.
+                let answers = || async {
+                    tokio::time::timeout(Duration::from_secs(1), store.ping())
+                        .await
+                        .is_ok_and(|r| r.is_ok())
+                };
+                if spool.depth() > 0 && answers().await {
                     match spool.replay(store.as_ref()).await {
                         Ok(_) => committed.send_modify(|n| *n += 1),
-                        Err(error) => tracing::debug!(%error, "the spool waits for the database"),
+                        Err(error) => tracing::warn!(%error, "replaying the spool failed; trying again"),
                     }
                 }
                 continue;
@@ -300,10 +311,16 @@ async fn writer(
         let reports: Vec<NewReport> = batch.iter().map(|p| p.report.clone()).collect();
         let mut kept = Kept::Nowhere;
         if spool.depth() == 0 {
-            match store.add_reports(&reports).await {
-                Ok(_) => kept = Kept::Database,
-                Err(error) => {
+            match tokio::time::timeout(WRITE_DEADLINE, store.add_reports(&reports)).await {
+                Ok(Ok(_)) => kept = Kept::Database,
+                Ok(Err(error)) => {
                     tracing::error!(%error, reports = reports.len(), "storing crowd reports failed; keeping them in the spool");
+                }
+                Err(_) => {
+                    tracing::error!(
+                        reports = reports.len(),
+                        "the database did not answer in time; keeping the reports in the spool"
+                    );
                 }
             }
         }

@@ -18,6 +18,9 @@ use std::sync::{Arc, Mutex};
 
 /// How many reports a replay writes per transaction.
 const REPLAY_BATCH: usize = 5_000;
+/// A replay batch not committed within this long is tried again later (the database
+/// was lost again): the writer must get back to the reports arriving meanwhile.
+const BATCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SpoolError {
@@ -119,7 +122,9 @@ impl Spool {
             .expect("spool replay task")?;
         let mut added = 0;
         for batch in reports.chunks(REPLAY_BATCH) {
-            added += store.add_reports(batch).await?;
+            added += tokio::time::timeout(BATCH_DEADLINE, store.add_reports(batch))
+                .await
+                .map_err(|_| ReplayError::TimedOut)??;
         }
         let spool = self.clone();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
@@ -157,6 +162,8 @@ pub enum ReplayError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error("the database did not take a batch in time")]
+    TimedOut,
 }
 
 fn count_lines(path: &Path) -> std::io::Result<usize> {

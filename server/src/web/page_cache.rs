@@ -2,6 +2,11 @@
 //! data endpoint is rendered once per snapshot version and language, kept compressed,
 //! and answered with a strong ETag (304 on If-None-Match). During an outage millions of
 //! people reload the same few pages; they cost a hash-map lookup.
+//!
+//! After a change, the first request of a page renders it; the others asking at that
+//! moment wait for that render (single flight) rather than each rendering it, or being
+//! given the page from before the change (a hydrated page refetches its data right
+//! after a live event: it must get the new data).
 
 use crate::read::snapshot::SnapshotHandle;
 use crate::web::kit::encoded::Encoded;
@@ -11,13 +16,15 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, Response, StatusCode};
 use axum::middleware::Next;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// Browsers revalidate every time (cheap: 304); shared caches may serve a page for a
 /// second, and keep serving it if we are down.
 pub const PAGE_CACHE_CONTROL: &str =
     "public, max-age=0, s-maxage=1, stale-while-revalidate=5, stale-if-error=86400";
+/// The data the hydrated pages refetch after a live event (`/_status/…`): always
+/// revalidated, never served stale, or the page would show what the event replaced.
+const DATA_CACHE_CONTROL: &str = "public, no-cache";
 const VARY: &str = "Accept-Encoding, Accept-Language";
 const MAX_ENTRIES: usize = 4096;
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -25,13 +32,15 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 struct Entry {
     version: u64,
     body: Encoded,
-    /// Set by the one request that re-renders a stale entry; the others serve it as is.
-    refreshing: AtomicBool,
 }
+
+type Key = (String, Lang);
 
 pub struct PageCache {
     snapshot: Arc<SnapshotHandle>,
-    entries: RwLock<HashMap<(String, Lang), Arc<Entry>>>,
+    entries: RwLock<HashMap<Key, Arc<Entry>>>,
+    /// One lock per key, held while it renders: the single flight.
+    renders: std::sync::Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
@@ -39,7 +48,22 @@ impl PageCache {
         PageCache {
             snapshot,
             entries: RwLock::new(HashMap::new()),
+            renders: std::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The entry, if rendered at `version` or later.
+    fn fresh(&self, key: &Key, version: u64) -> Option<Arc<Entry>> {
+        self.get(key).filter(|entry| entry.version >= version)
+    }
+
+    fn render_lock(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let mut renders = self.renders.lock().expect("render locks");
+        if renders.len() >= MAX_ENTRIES {
+            // Locks nobody holds or waits for can go.
+            renders.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        renders.entry(key.clone()).or_default().clone()
     }
 
     fn get(&self, key: &(String, Lang)) -> Option<Arc<Entry>> {
@@ -127,15 +151,21 @@ pub async fn layer(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
+    let cache_control = if path.starts_with("/_status/") {
+        DATA_CACHE_CONTROL
+    } else {
+        PAGE_CACHE_CONTROL
+    };
     let key = (path, crate::web::kit::lang::of_request(&request));
     let version = cache.snapshot.version();
-    if let Some(entry) = cache.get(&key) {
-        let fresh = entry.version >= version;
-        if fresh || entry.refreshing.swap(true, Ordering::AcqRel) {
-            return entry
-                .body
-                .respond(request.headers(), PAGE_CACHE_CONTROL, VARY);
-        }
+    if let Some(entry) = cache.fresh(&key, version) {
+        return entry.body.respond(request.headers(), cache_control, VARY);
+    }
+    let render_lock = cache.render_lock(&key);
+    let _rendering = render_lock.lock().await;
+    // Rendered by the request this one waited for?
+    if let Some(entry) = cache.fresh(&key, version) {
+        return entry.body.respond(request.headers(), cache_control, VARY);
     }
 
     // Only a miss pays for keeping the request headers past the render.
@@ -166,9 +196,8 @@ pub async fn layer(
     let entry = Entry {
         version,
         body: Encoded::new(content_type, bytes),
-        refreshing: AtomicBool::new(false),
     };
-    let response = entry.body.respond(&headers, PAGE_CACHE_CONTROL, VARY);
+    let response = entry.body.respond(&headers, cache_control, VARY);
     cache.put(key, entry);
     response
 }
