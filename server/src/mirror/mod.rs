@@ -9,7 +9,8 @@
 //! Incremental: a manifest keeps a hash of each file as last written, so only files
 //! whose content changed are rewritten (each atomically: written aside, then renamed),
 //! and files the site no longer has are deleted. `--watch` exports again within a
-//! second or two of each change the app sees.
+//! second or two of each change staff publish (and of the database lost or back), and
+//! every 30 s for the crowd figures.
 
 pub mod links;
 
@@ -61,8 +62,8 @@ pub async fn export_static(config: &Config, dir: &Path, watch: bool) -> anyhow::
         .await;
     let public_url = config.public_url.trim_end_matches('/').to_string();
     loop {
-        let version = snapshot.version();
         let started = std::time::Instant::now();
+        let published = published_state(&snapshot);
         let exported = export_once(&running.router, &snapshot, dir, &site_root, &public_url)
             .await
             .with_context(|| format!("exporting to {}", dir.display()))?;
@@ -80,12 +81,27 @@ pub async fn export_static(config: &Config, dir: &Path, watch: bool) -> anyhow::
         if !watch {
             return Ok(());
         }
-        snapshot
-            .changed_since(version, Duration::from_secs(24 * 3600))
-            .await;
+        // At once for what staff publish (or the database lost or back); for the rest
+        // (the crowd figures, time passing) at most every `QUIET`.
+        loop {
+            let version = snapshot.version();
+            snapshot.changed_since(version, QUIET).await;
+            if published_state(&snapshot) != published || started.elapsed() >= QUIET {
+                break;
+            }
+        }
         // Changes come in bursts (a resolve and its component changes): take them together.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// How often `--watch` exports when only the crowd figures or the time changed.
+const QUIET: Duration = Duration::from_secs(30);
+
+/// What staff published, and whether it is as of a lost database.
+fn published_state(snapshot: &SnapshotHandle) -> (Option<chrono::DateTime<Utc>>, bool) {
+    let s = snapshot.load();
+    (s.state.last_change, s.stale)
 }
 
 /// The addresses a crawl starts from, besides the home page in both languages: the
