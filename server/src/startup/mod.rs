@@ -202,14 +202,14 @@ pub async fn start_as(
         )),
         None => None,
     };
-    let reports = changes
-        .as_ref()
-        .zip(outbox.as_ref())
-        .map(|(changes, outbox)| -> anyhow::Result<Arc<Reports>> {
+    let spool = || {
+        Spool::open(&config.spool, config.spool_capacity)
+            .with_context(|| format!("opening the report spool {}", config.spool.display()))
+    };
+    let reports = match (&changes, &outbox) {
+        (Some(changes), Some(outbox)) => {
             let store = changes.store().clone();
-            let spool = Spool::open(&config.spool, config.spool_capacity)
-                .with_context(|| format!("opening the report spool {}", config.spool.display()))?;
-            let intake = Intake::start(catalog.clone(), store.clone(), spool);
+            let intake = Intake::start(catalog.clone(), store.clone(), spool()?);
             background.push(
                 tokio::spawn(figures::run(
                     store.clone(),
@@ -221,21 +221,34 @@ pub async fn start_as(
                 ))
                 .abort_handle(),
             );
-            background.push(
-                tokio::spawn(housekeeping(
-                    intake.clone(),
-                    store,
-                    config.report_retention_days,
-                ))
-                .abort_handle(),
-            );
-            Ok(Arc::new(Reports {
-                intake,
-                snapshot: snapshot.clone(),
-                trusted_proxies: config.trusted_proxies.clone(),
-            }))
+            Some((intake, store))
+        }
+        // Started without its database: reports are still taken, into the spool, and
+        // reach the database as soon as it answers (the store connects when used).
+        (None, _) if mode == Mode::Serve => {
+            let store = store::connect_lazy(&config.database_url)?;
+            Some((
+                Intake::start(catalog.clone(), store.clone(), spool()?),
+                store,
+            ))
+        }
+        _ => None,
+    }
+    .map(|(intake, store)| {
+        background.push(
+            tokio::spawn(housekeeping(
+                intake.clone(),
+                store,
+                config.report_retention_days,
+            ))
+            .abort_handle(),
+        );
+        Arc::new(Reports {
+            intake,
+            snapshot: snapshot.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
         })
-        .transpose()?;
+    });
     if let Some(changes) = changes.as_ref().filter(|_| mode == Mode::Mirror) {
         // The mirror shows the crowd figures too; it records no events (no outbox).
         let (keep, stored) = tokio::sync::watch::channel(0);

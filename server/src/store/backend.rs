@@ -37,6 +37,11 @@ pub trait Backend:
     /// Opens the pool and brings the schema (ours and the session store's) up to date.
     fn connect(url: &str) -> impl Future<Output = Result<Pool<Self>, StoreError>> + Send;
 
+    /// A pool that connects only when used (no migration): for an instance started
+    /// while its database is unreachable, so that what it writes meanwhile (reports)
+    /// reaches the database as soon as it answers.
+    fn connect_lazy(url: &str) -> Result<Pool<Self>, StoreError>;
+
     /// The session store in the same database.
     fn sessions(pool: &Pool<Self>) -> SessionBackend;
 
@@ -92,22 +97,25 @@ impl Backend for Sqlite {
                     .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
             }
         }
-        // FULL synchronous: a success answer means the change survives a power cut.
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(sqlite_options(path)?)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
             .migrate()
             .await?;
         Ok(pool)
+    }
+
+    fn connect_lazy(url: &str) -> Result<Pool<Self>, StoreError> {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        Ok(SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_lazy_with(sqlite_options(path)?))
     }
 
     fn sessions(pool: &Pool<Self>) -> SessionBackend {
@@ -120,6 +128,22 @@ impl Backend for Sqlite {
     async fn listen(_: &Pool<Self>, _: Arc<Notify>) {}
 }
 
+/// FULL synchronous: a success answer means the change survives a power cut.
+fn sqlite_options(path: &str) -> Result<SqliteConnectOptions, StoreError> {
+    Ok(SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10)))
+}
+
+fn pg_pool() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+}
+
 impl Backend for Postgres {
     const BACKEND: &'static str = "postgres";
 
@@ -130,16 +154,16 @@ impl Backend for Postgres {
     const LEDGER_LOCK: Option<&'static str> = Some("LOCK TABLE ledger IN EXCLUSIVE MODE");
 
     async fn connect(url: &str) -> Result<Pool<Self>, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
-            .await?;
+        let pool = pg_pool().connect(url).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         tower_sessions_sqlx_store::PostgresStore::new(pool.clone())
             .migrate()
             .await?;
         Ok(pool)
+    }
+
+    fn connect_lazy(url: &str) -> Result<Pool<Self>, StoreError> {
+        Ok(pg_pool().connect_lazy(url)?)
     }
 
     fn sessions(pool: &Pool<Self>) -> SessionBackend {

@@ -142,9 +142,23 @@ pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
 /// Opens (and migrates) the database named by the URL: `postgres://…` for PostgreSQL,
 /// anything else (`sqlite://data/status.db`, or a plain path) for SQLite.
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if is_postgres(url) {
         Ok(Arc::new(PostgresStore::connect(url).await?))
     } else {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     }
+}
+
+/// A store that connects when it is used, without migrating: for writing what must
+/// not wait for a database that does not answer now (the report spool's replay).
+pub fn connect_lazy(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if is_postgres(url) {
+        Ok(Arc::new(PostgresStore::connect_lazy(url)?))
+    } else {
+        Ok(Arc::new(SqliteStore::connect_lazy(url)?))
+    }
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }

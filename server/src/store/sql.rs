@@ -51,6 +51,14 @@ impl<DB: Backend> SqlStore<DB> {
         })
     }
 
+    /// The store of a database that does not answer now: it connects when used.
+    pub fn connect_lazy(url: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            pool: DB::connect_lazy(url)?,
+            write_lock: tokio::sync::Mutex::new(()),
+        })
+    }
+
     /// A write transaction, begun as the backend wants (`BEGIN IMMEDIATE` on SQLite).
     pub(super) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
         match DB::BEGIN_WRITE {

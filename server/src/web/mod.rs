@@ -45,7 +45,8 @@ pub struct AppState {
     pub snapshot: Arc<SnapshotHandle>,
     pub statics: Arc<StaticFiles>,
     pub console: Arc<Console>,
-    /// None while the database is unreachable (reports are then refused with 503).
+    /// None only in the mirror (`export-static`): a site takes reports even while its
+    /// database is unreachable (into the spool).
     pub reports: Option<Arc<Reports>>,
     pub secure_cookies: bool,
     /// The public address (for links in the API); may be empty.

@@ -131,6 +131,28 @@ fn the_database_lost_while_serving_then_back_without_losing_a_report() {
 }
 
 #[test]
+fn an_instance_started_without_its_database_says_so_and_still_takes_reports() {
+    common::block_on(async {
+        let db = common::sqlite();
+        // A first start reads the database and keeps its state on disk.
+        drop(common::app(&db).await);
+        let app = common::app_with(&db, |config| {
+            config.database_url = "postgres://nobody@127.0.0.1:1/none".into();
+            config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        })
+        .await;
+        assert!(app.changes.is_none());
+        let (status, home) = get(&app, "/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(home.contains("id=\"stale-notice\""));
+        let (status, body) = report(&app, "phone").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let (_, health) = get(&app, "/healthz").await;
+        assert!(health.contains("\"spooled_reports\":1"), "{health}");
+    });
+}
+
+#[test]
 fn a_stop_ends_the_live_streams_and_readiness_first() {
     common::block_on(async {
         let db = common::sqlite();
