@@ -80,6 +80,7 @@ pub async fn refresh_loop(
     let mut check = tokio::time::interval(DATABASE_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     check.tick().await;
+    let mut slow = 0;
     loop {
         // A maintenance window opens or closes at its minute, not up to a tick later.
         let edge = next_maintenance_edge(&snapshot.load().state, Utc::now())
@@ -91,9 +92,19 @@ pub async fn refresh_loop(
             _ = ticker.tick() => {}
             _ = tokio::time::sleep(edge) => {}
             _ = check.tick() => {
-                let answers = tokio::time::timeout(DATABASE_CHECK, store.ping())
-                    .await
-                    .is_ok_and(|r| r.is_ok());
+                // A refusal is decisive; a slow answer (a busy machine) only after it
+                // happens twice in a row, so that the notice does not flicker.
+                let answers = match tokio::time::timeout(DATABASE_CHECK, store.ping()).await {
+                    Ok(Ok(())) => {
+                        slow = 0;
+                        true
+                    }
+                    Ok(Err(_)) => false,
+                    Err(_) => {
+                        slow += 1;
+                        slow < 2
+                    }
+                };
                 match (answers, snapshot.is_stale()) {
                     // Back: reload at once (below).
                     (true, true) => tracing::info!("the database answers again; catching up"),
