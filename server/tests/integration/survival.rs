@@ -157,13 +157,15 @@ fn a_stop_ends_the_live_streams_and_readiness_first() {
     common::block_on(async {
         let db = common::sqlite();
         let app = common::app(&db).await;
-        let _rendering = common::ROUTE_DISCOVERY.read().await;
-        let response = app
-            .router
-            .clone()
-            .oneshot(Request::get("/api/v1/events").body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let response = {
+            // Not held past the request: `get` takes it again, and a writer may wait.
+            let _rendering = common::ROUTE_DISCOVERY.read().await;
+            app.router
+                .clone()
+                .oneshot(Request::get("/api/v1/events").body(Body::empty()).unwrap())
+                .await
+                .unwrap()
+        };
         let mut body = response.into_body().into_data_stream();
         use tokio_stream::StreamExt;
         let first = body.next().await.unwrap().unwrap();
