@@ -255,20 +255,19 @@ wait_healthy() { # wait_healthy PID PORT SECONDS — until /healthz answers 200
   done
   return 1
 }
-t0=$(now)
-start_instance a "$a_port"
-if wait_healthy "$a_pid" "$a_port" 60; then
-  ok "instance A serving on :$a_port — healthy after $(elapsed_ms "$t0" "$(now)") ms"
-else
-  fail "instance A serving on :$a_port — not healthy in 60 s"
-fi
-t0=$(now)
-start_instance b "$b_port"
-if wait_healthy "$b_pid" "$b_port" 60; then
-  ok "instance B serving on :$b_port — healthy after $(elapsed_ms "$t0" "$(now)") ms"
-else
-  fail "instance B serving on :$b_port — not healthy in 60 s"
-fi
+serve_instance() { # serve_instance a|b PORT LABEL — start it, and check it answers
+  local t0 pid
+  t0=$(now)
+  start_instance "$1" "$2"
+  if [ "$1" = a ]; then pid=$a_pid; else pid=$b_pid; fi
+  if wait_healthy "$pid" "$2" 60; then
+    ok "$3 — healthy after $(elapsed_ms "$t0" "$(now)") ms"
+  else
+    fail "$3 — not healthy in 60 s"
+  fi
+}
+serve_instance a "$a_port" "instance A serving on :$a_port"
+serve_instance b "$b_port" "instance B serving on :$b_port"
 
 # nginx: the documented deploy/nginx.conf with only its addresses replaced.
 ngx="$tmp/nginx"
@@ -343,13 +342,7 @@ exec 2>&3 3>&-
 a_pid=""
 py_wait "$readers"
 figure "kill -9 of A: $(jget "$tmp/kill-readers.json" failed) failed of $(jget "$tmp/kill-readers.json" reads) reads through nginx in $(jget "$tmp/kill-readers.json" seconds) s"
-t0=$(now)
-start_instance a "$a_port"
-if wait_healthy "$a_pid" "$a_port" 60; then
-  ok "instance A restarted on the same database — healthy after $(elapsed_ms "$t0" "$(now)") ms"
-else
-  fail "instance A restarted — not healthy in 60 s"
-fi
+serve_instance a "$a_port" "instance A restarted on the same database"
 
 # ---------------------------------------------------------------------------------------
 phase "4. PostgreSQL stopped for $OUTAGE s under a steady report load"
