@@ -1,7 +1,26 @@
-//! Times and numbers as the reader expects them: Korea time with the zone named.
+//! Times and numbers as the reader expects them: Korea time with the zone named; and
+//! text for the inside of `<textarea>` and `<title>` (`rcdata`).
 
 use crate::model::Lang;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Timelike, Utc};
+
+/// Text to put inside a `<textarea>` or a `<title>`. Their content is text, not markup
+/// ("escapable raw text" in the HTML standard), and Leptos 0.8 writes it into the server's
+/// HTML as it is: tachys 0.2 declares `textarea` with `ESCAPE_CHILDREN = false`, and
+/// leptos_meta pushes the title's text as it is. So an `&` there is a parse error, a body
+/// containing `&amp;` would come back to the form as `&`, and `</textarea>` or `</title>` in
+/// a staff-written text would end the element early. On the server this escapes `&` and `<`;
+/// in the browser the text becomes a DOM text node (never parsed) and is left unchanged.
+/// Drop it where Leptos starts escaping by itself (for `<textarea>`: leptos-rs/leptos#4821,
+/// not in tachys 0.2.19), or text is escaped twice: end2end/tests/html-validate.spec.ts
+/// checks that both come out escaped exactly once.
+pub fn rcdata(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;").replace('<', "&lt;")
+    } else {
+        text
+    }
+}
 
 /// Korea Standard Time, UTC+9 all year (no daylight saving since 1988).
 pub fn kst() -> FixedOffset {
@@ -118,6 +137,17 @@ fn month_name(m: u32) -> &'static str {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn text_inside_textarea_and_title_is_escaped_by_the_server_only() {
+        let text = "SK C&C </textarea><b>".to_string();
+        let expected = if cfg!(feature = "ssr") {
+            "SK C&amp;C &lt;/textarea>&lt;b>"
+        } else {
+            "SK C&C </textarea><b>"
+        };
+        assert_eq!(rcdata(text), expected);
+    }
 
     #[test]
     fn times_are_shown_in_korea_time_with_the_zone_named() {

@@ -16,7 +16,7 @@ pub mod text;
 
 use layout::Layout;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -61,6 +61,9 @@ pub fn App() -> impl IntoView {
         <Link rel="alternate" type_="application/rss+xml" href="/feed.rss" title="RSS" />
         <Link rel="alternate" type_="text/calendar" href="/maintenance.ics" title="iCalendar" />
         <Meta name="theme-color" content="#1f2937" />
+        // Applied to every page's <Title text=…>: leptos_meta writes the title into the
+        // server's HTML unescaped ("SK C&C …", or a staff-written "</title>").
+        <Title formatter=format::rcdata />
         // Every page is rendered whole before it is sent (SsrMode::Async): with
         // JavaScript off, streamed fragments would never be put in place.
         <Router>

@@ -53,9 +53,10 @@ test.describe('home page', () => {
     await expect(cards).toHaveCount(catalog.services.length);
     for (const [index, service] of catalog.services.entries()) {
       const card = cards.nth(index);
-      const bar = card.locator('.uptime ol.bar');
+      // Named by the group around it: "카카오톡 · 최근 90일 가동률".
+      const uptime = card.getByRole('group', { name: `${service.name_ko} · 최근 90일 가동률`, exact: true });
+      const bar = uptime.locator('ol.bar');
       await expect(bar).toHaveCount(1);
-      await expect(bar).toHaveAttribute('aria-label', `${service.name_ko} · 최근 90일 가동률`);
       await expect(bar.locator(':scope > li.day'), `${service.slug}: day cells`).toHaveCount(90);
       await expect(card.locator('.uptime-head')).toContainText('최근 90일 가동률');
       await expect(card.locator('.uptime-head strong')).toHaveText(/^\d{1,3}(\.\d{2})?%$/);

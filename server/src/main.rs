@@ -46,12 +46,9 @@ async fn serve(config: &server::startup::config::Config) -> anyhow::Result<ExitC
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{addr}");
     println!("Status site: http://{addr}/");
-    // The peer address feeds the per-address sign-in throttle.
     // `running` stays in scope while serving: dropping it stops the background loops.
-    let service = running
-        .router
-        .clone()
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let router = running.router.clone();
+    let limits = startup::listener::ListenerLimits::from_config(&config.limits);
     let health = running.health.clone();
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let drain = async move {
@@ -60,14 +57,14 @@ async fn serve(config: &server::startup::config::Config) -> anyhow::Result<ExitC
         health.begin_drain();
         stopping.send_replace(true);
     };
-    let server = axum::serve(listener, service).with_graceful_shutdown(drain);
+    let server = startup::listener::serve(listener, router, limits, drain);
     // A request that does not finish does not hold the stop up for ever.
     let deadline = async move {
         let _ = stopped.wait_for(|s| *s).await;
         tokio::time::sleep(DRAIN_LIMIT).await;
     };
     tokio::select! {
-        served = server => served?,
+        () = server => {},
         _ = deadline => tracing::warn!("requests still open after {DRAIN_LIMIT:?}; stopping anyway"),
     }
     tracing::info!("stopped");

@@ -100,7 +100,9 @@ pub fn ServiceCard(service: ServiceSummary, lang: Lang) -> impl IntoView {
                 <h3><a href=ctx.href(&format!("/services/{}", service.slug))>{service.name}</a></h3>
                 <StatusBadge status=service.status lang />
             </header>
-            <ul class="components" aria-label=s.components>{components}</ul>
+            <div role="group" aria-label=s.components>
+                <ul class="components">{components}</ul>
+            </div>
             <UptimeBarView bar=service.uptime lang label />
         </article>
     }

@@ -86,8 +86,10 @@ fn thanks<const RESULT: u8>(page: ReportPage, lang: Lang) -> AnyView {
         _ => c.thanks_counted,
     };
     let back = ctx.href(&format!("/services/{}", page.choices.slug));
+    // Short (html-validate's `long-title`: at most 70 characters); the heading says the rest.
+    let title = format!("{} · {}", c.thanks_title, page.choices.name);
     view! {
-        <Title text=message />
+        <Title text=title />
         <Meta name="robots" content="noindex" />
         <section class="thanks" role="status">
             <h1 class="page-title">{message}</h1>

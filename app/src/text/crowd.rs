@@ -20,6 +20,8 @@ pub struct CrowdStrings {
     pub normal: &'static str,
     pub top_problems: &'static str,
     pub regions: &'static str,
+    /// The thanks page's title (its heading, one of the three below, can be a paragraph).
+    pub thanks_title: &'static str,
     pub thanks_counted: &'static str,
     pub thanks_repeat: &'static str,
     /// Taken while the database does not answer: kept on the server, counted later.
@@ -47,6 +49,7 @@ const KO: CrowdStrings = CrowdStrings {
     normal: "평상시",
     top_problems: "많이 제보된 문제 (최근 1시간)",
     regions: "지역 (최근 1시간, 지역을 고른 제보)",
+    thanks_title: "제보해 주셔서 고맙습니다",
     thanks_counted: "제보해 주셔서 고맙습니다. 제보가 집계되었습니다.",
     thanks_saved: "제보해 주셔서 고맙습니다. 지금은 데이터베이스가 응답하지 않아 제보를 이 서버에 안전하게 보관했고, 복구되면 집계됩니다.",
     thanks_repeat: "이미 제보하셨습니다. 같은 서비스는 15분에 한 번만 집계됩니다. 고맙습니다.",
@@ -72,6 +75,7 @@ const EN: CrowdStrings = CrowdStrings {
     normal: "Normal",
     top_problems: "Most reported problems (last hour)",
     regions: "Regions (last hour, reports that named one)",
+    thanks_title: "Thank you for your report",
     thanks_counted: "Thank you. Your report is counted.",
     thanks_saved: "Thank you. The database is not answering right now, so your report is kept safely on this server and will be counted when it is back.",
     thanks_repeat: "You have already reported this; one report per service is counted every 15 minutes. Thank you.",

@@ -86,6 +86,24 @@ pub struct Intake {
     spool: Arc<Spool>,
 }
 
+/// Checks a report's choices against the catalog, exactly as written (no trimming, no
+/// case folding); region "" means none. The first wrong choice is named.
+pub fn validate(
+    catalog: &Catalog,
+    service: &str,
+    problem: &str,
+    region: &str,
+) -> Result<(), Invalid> {
+    let service = catalog.service(service).ok_or(Invalid::Service)?;
+    if !service.problems.iter().any(|p| p.slug == problem) {
+        return Err(Invalid::Problem);
+    }
+    if !region.is_empty() && catalog.region(region).is_none() {
+        return Err(Invalid::Region);
+    }
+    Ok(())
+}
+
 /// A report's own key: 128 random bits, as hex.
 pub fn report_key() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -141,14 +159,7 @@ impl Intake {
 
     /// Checks a report's choices against the catalog; region "" means none.
     pub fn validate(&self, service: &str, problem: &str, region: &str) -> Result<(), Invalid> {
-        let service = self.catalog.service(service).ok_or(Invalid::Service)?;
-        if !service.problems.iter().any(|p| p.slug == problem) {
-            return Err(Invalid::Problem);
-        }
-        if !region.is_empty() && self.catalog.region(region).is_none() {
-            return Err(Invalid::Region);
-        }
-        Ok(())
+        validate(&self.catalog, service, problem, region)
     }
 
     /// The client's key for a service: a salted hash of address and user agent.
@@ -383,5 +394,75 @@ mod tests {
                 "other addresses are not affected"
             );
         });
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+        use std::sync::LazyLock;
+
+        static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+            Catalog::load(std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../config/catalog.toml"
+            )))
+            .unwrap()
+        });
+
+        /// A choice from the catalog, one near it (case, spaces, NUL, percent-escape),
+        /// or anything at all.
+        fn choice(known: Vec<String>) -> impl Strategy<Value = String> {
+            let near = known.clone();
+            prop_oneof![
+                prop::sample::select(known),
+                (prop::sample::select(near), 0usize..5).prop_map(|(c, how)| match how {
+                    0 => c.to_uppercase(),
+                    1 => format!(" {c}"),
+                    2 => format!("{c}\0"),
+                    3 => c.replacen(|_: char| true, "%6B", 1),
+                    _ => c.repeat(1000),
+                }),
+                any::<String>(),
+                Just(String::new()),
+            ]
+        }
+
+        fn services() -> Vec<String> {
+            CATALOG.services.iter().map(|s| s.slug.clone()).collect()
+        }
+        fn problems() -> Vec<String> {
+            CATALOG
+                .services
+                .iter()
+                .flat_map(|s| s.problems.iter().map(|p| p.slug.clone()))
+                .collect()
+        }
+        fn regions() -> Vec<String> {
+            CATALOG.regions.iter().map(|r| r.slug.clone()).collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 256,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// Any three texts: accepted exactly when each is a choice the catalog lists
+            /// for that service, else the first wrong one is named.
+            #[test]
+            fn a_report_is_accepted_only_as_the_catalog_lists_it(
+                service in choice(services()), problem in choice(problems()), region in choice(regions()),
+            ) {
+                let listed_service = CATALOG.services.iter().find(|s| s.slug == service);
+                let expected = match listed_service {
+                    None => Err(Invalid::Service),
+                    Some(s) if !s.problems.iter().any(|p| p.slug == problem) => Err(Invalid::Problem),
+                    Some(_) if !region.is_empty() && !CATALOG.regions.iter().any(|r| r.slug == region) => Err(Invalid::Region),
+                    Some(_) => Ok(()),
+                };
+                prop_assert_eq!(validate(&CATALOG, &service, &problem, &region), expected);
+            }
+        }
     }
 }

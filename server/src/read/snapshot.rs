@@ -746,3 +746,167 @@ impl ReadModel for SnapshotHandle {
         self.load().history(service, year, page, lang)
     }
 }
+
+/// A snapshot to test what reads it: the real catalog and incidents made up for it.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::*;
+    use crate::domain::state::StatusChange;
+    use app::model::{Impact, UpdateKind};
+    use chrono::TimeZone;
+
+    pub fn catalog() -> Arc<Catalog> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/catalog.toml");
+        Arc::new(Catalog::load(&path).expect("the default catalog loads"))
+    }
+
+    /// `n` resolved incidents, one every 40 days back from 15 October 2022, each
+    /// affecting one component of the catalog in turn.
+    pub fn state(catalog: &Catalog, n: usize) -> StoredState {
+        let components: Vec<String> = catalog.component_ids().collect();
+        let start = Utc.with_ymd_and_hms(2022, 10, 15, 6, 20, 0).unwrap();
+        let incidents = (0..n)
+            .rev()
+            .map(|i| {
+                let started_at = start - chrono::Duration::days(40 * i as i64);
+                let changes = vec![StatusChange {
+                    component: components[i % components.len()].clone(),
+                    status: ComponentStatus::MajorOutage,
+                }];
+                IncidentRecord {
+                    id: format!("incident-{i}"),
+                    title_ko: format!("장애 {i}"),
+                    title_en: Some(format!("Incident {i}")),
+                    impact: Impact::Major,
+                    state: IncidentState::Resolved,
+                    started_at,
+                    resolved_at: Some(started_at + chrono::Duration::hours(3)),
+                    components: changes.clone(),
+                    updates: vec![UpdateRecord {
+                        id: i as i64 + 1,
+                        at: started_at,
+                        state: IncidentState::Investigating,
+                        kind: UpdateKind::Update,
+                        retrospective: false,
+                        body_ko: "확인 중입니다".into(),
+                        body_en: None,
+                        changes,
+                        edited_at: None,
+                    }],
+                    crowd_signal_at: None,
+                }
+            })
+            .collect();
+        StoredState {
+            incidents,
+            ..StoredState::default()
+        }
+    }
+
+    pub fn handle(n: usize) -> Arc<SnapshotHandle> {
+        let catalog = catalog();
+        let state = Arc::new(state(&catalog, n));
+        Arc::new(SnapshotHandle::new(catalog, state, Utc::now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static SNAPSHOT: LazyLock<Arc<SnapshotHandle>> = LazyLock::new(|| fixture::handle(45));
+
+    /// A filter value: blank, typical, near-typical, huge, or anything at all.
+    fn field(typical: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
+        prop::option::of(prop_oneof![
+            prop::sample::select(typical).prop_map(String::from),
+            any::<String>(),
+            "[ +\\-0-9]{0,12}",
+            ("[0-9a-z]{1,4}", 1usize..3000).prop_map(|(s, n)| s.repeat(n)),
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Any service, year and page: the history, or the specific reason it cannot be
+        /// given (with what was typed, cut short); a valid filter is always accepted and
+        /// lists exactly the matching incidents, a page at a time.
+        #[test]
+        fn any_history_filter_is_a_page_or_a_reason(
+            service in field(&["kakaotalk", "daum", "kakaomap", "", " kakaotalk ", "KakaoTalk", "nope", "kakaotalk\0"]),
+            year in field(&["2022", "2021", " 2020 ", "1970", "9999", "1969", "10000", "+2022", "0202", "2022.0", "٢٠٢٢", ""]),
+            page in field(&["1", "2", "3", "5", "0", "-1", "+1", "01", "4294967296", "99999999999999999999", ""]),
+            lang in prop_oneof![Just(Lang::Ko), Just(Lang::En)],
+        ) {
+            let s = SNAPSHOT.load();
+            let result = s.history(service.as_deref(), year.as_deref(), page.as_deref(), lang);
+            let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+            let (service, year, page) = (given(&service), given(&year), given(&page));
+            let service_ok = service.as_deref().is_none_or(|s| s.len() <= 64 && SNAPSHOT.load().catalog.service(s).is_some());
+            let year_value = year.as_deref().map(|y| (y.len() == 4).then(|| y.parse::<i32>().ok()).flatten().filter(|y| (1970..=9999).contains(y)));
+            let page_value = page.as_deref().map(|p| p.parse::<u32>().ok().filter(|p| *p >= 1));
+            match result {
+                Ok(view) => {
+                    prop_assert!(service_ok);
+                    prop_assert_eq!(view.year, year_value.flatten());
+                    prop_assert_eq!(view.page, page_value.flatten().unwrap_or(1));
+                    let matching = s.state.incidents.iter()
+                        .filter(|i| service.as_deref().is_none_or(|svc| i.components.iter().any(|c| c.component.starts_with(&format!("{svc}/")))))
+                        .filter(|i| view.year.is_none_or(|y| uptime::kst_date(i.started_at).year() == y))
+                        .count();
+                    prop_assert_eq!(view.total, matching);
+                    prop_assert_eq!(view.pages as usize, matching.div_ceil(HISTORY_PAGE_SIZE).max(1));
+                    let listed: usize = view.months.iter().map(|m| m.incidents.len()).sum();
+                    let expected = matching.saturating_sub((view.page as usize - 1) * HISTORY_PAGE_SIZE).min(HISTORY_PAGE_SIZE);
+                    prop_assert_eq!(listed, expected);
+                }
+                Err(FilterError::UnknownService(shown)) => {
+                    prop_assert!(!service_ok);
+                    prop_assert!(shown.chars().count() <= 64);
+                }
+                Err(FilterError::BadYear(shown)) => {
+                    prop_assert!(service_ok);
+                    prop_assert_eq!(year_value, Some(None));
+                    prop_assert!(shown.chars().count() <= 16);
+                }
+                Err(FilterError::BadPage(shown)) => {
+                    prop_assert!(service_ok && year_value != Some(None));
+                    prop_assert_eq!(page_value, Some(None));
+                    prop_assert!(shown.chars().count() <= 16);
+                }
+                Err(FilterError::PageOutOfRange { page: asked, pages }) => {
+                    prop_assert!(asked > pages && pages >= 1);
+                    prop_assert_eq!(page_value, Some(Some(asked)));
+                }
+            }
+            // The reason reads in both languages, whatever was typed.
+            if let Err(error) = s.history(service.as_deref(), year.as_deref(), page.as_deref(), lang) {
+                prop_assert!(!app::text::public::filter_error_text(Lang::Ko, &error).is_empty());
+                prop_assert!(!app::text::public::filter_error_text(Lang::En, &error).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn every_valid_filter_is_accepted() {
+        let s = SNAPSHOT.load();
+        for service in [None, Some("kakaotalk"), Some(" daum ")] {
+            for year in [None, Some("2022"), Some("2019"), Some("1999")] {
+                let first = s.history(service, year, Some("1"), Lang::Ko).unwrap();
+                for page in 1..=first.pages {
+                    let view = s
+                        .history(service, year, Some(&page.to_string()), Lang::En)
+                        .unwrap();
+                    assert_eq!(view.page, page);
+                }
+            }
+        }
+    }
+}

@@ -191,6 +191,58 @@ pub struct Config {
         global = true
     )]
     pub delivery_retry_ms: u64,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// What one client may hold or take: connections, time to send a request, live streams.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// At most this many connections are open at once; beyond, new ones wait in the
+    /// kernel's queue until one closes. Raised to what the process may open.
+    #[arg(
+        long,
+        env = "STATUS_MAX_CONNECTIONS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub max_connections: usize,
+    /// A request's head must arrive within this many seconds of the connection waiting
+    /// for it (also how long an idle keep-alive connection stays open).
+    #[arg(
+        long,
+        env = "STATUS_HEADER_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_timeout_seconds: u64,
+    /// A request's body must arrive within this many seconds (408 otherwise).
+    #[arg(
+        long,
+        env = "STATUS_BODY_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub body_timeout_seconds: u64,
+    /// How many live streams (`/api/v1/events`) one client address may hold open.
+    #[arg(
+        long,
+        env = "STATUS_LIVE_STREAMS_PER_ADDRESS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub live_streams_per_address: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 10_000,
+            header_timeout_seconds: 10,
+            body_timeout_seconds: 10,
+            live_streams_per_address: 100,
+        }
+    }
 }
 
 impl Config {

@@ -2,6 +2,7 @@
 //! The only module that sees every other one.
 
 pub mod config;
+pub mod listener;
 
 use crate::crowd::figures;
 use crate::crowd::intake::Intake;
@@ -280,7 +281,10 @@ pub async fn start_as(
         config.trusted_proxies.clone(),
     ));
     snapshot.set_email_alerts(outbox.as_ref().is_some_and(|o| o.email_enabled()));
-    let live = crate::web::live::Live::new();
+    let live = crate::web::live::Live::new(
+        config.limits.live_streams_per_address.max(1),
+        config.trusted_proxies.clone(),
+    );
     background.push(
         tokio::spawn(crate::web::live::produce(live.clone(), snapshot.clone())).abort_handle(),
     );
@@ -302,6 +306,7 @@ pub async fn start_as(
         base_url: config.base_url(),
         live,
         health: health.clone(),
+        body_deadline: Duration::from_secs(config.limits.body_timeout_seconds.max(1)),
     });
     Ok(Running {
         router,

@@ -3,20 +3,25 @@
 //! (`/api/v1`), and described by an OpenAPI 3.1 document generated from this code
 //! (utoipa) at `/api/openapi.json`, with a readable page at `/api`.
 
+use crate::domain::catalog::Catalog;
 use crate::read::crowd::BIN_MINUTES;
 use crate::read::localized::localized;
 use crate::read::snapshot::{Snapshot, SnapshotHandle};
 use crate::web::kit::escape::escape;
+use crate::web::kit::lang::LangQuery;
 use crate::web::kit::{lang, reply};
+use crate::web::statuspage::doc;
 use crate::web::statuspage::CACHE_CONTROL;
 use app::model::{IncidentState, Lang};
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, Response, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 use std::sync::Arc;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -28,12 +33,13 @@ pub struct ServiceStatus {
     /// The service's slug, e.g. `kakaotalk`.
     pub slug: String,
     pub name: String,
-    /// The worst state of its features: operational, under_maintenance,
-    /// degraded_performance, partial_outage or major_outage.
+    /// The worst state of its features.
+    #[schema(value_type = doc::ComponentStatus)]
     pub status: String,
     /// Crowd reports in the last hour (not an official status).
     pub reports_last_hour: u32,
     /// Set while the crowd signal fires: when it fired.
+    #[schema(required = true)]
     pub crowd_signal_since: Option<DateTime<Utc>>,
 }
 
@@ -47,8 +53,11 @@ pub struct Share {
 /// What users report about one service over the last 24 hours.
 #[derive(Serialize, ToSchema)]
 pub struct CrowdReport {
+    /// The service's slug.
     pub service: String,
     pub reports_last_hour: u32,
+    /// Set while the crowd signal fires: when it fired.
+    #[schema(required = true)]
     pub crowd_signal_since: Option<DateTime<Utc>>,
     /// Start of the first bin.
     pub chart_start: DateTime<Utc>,
@@ -63,6 +72,7 @@ pub struct CrowdReport {
     /// True while the database cannot be read: the figures are those of `last_confirmed_at`.
     pub stale: bool,
     /// Set while stale: when the data was last read from the database.
+    #[schema(required = true)]
     pub last_confirmed_at: Option<DateTime<Utc>>,
 }
 
@@ -71,54 +81,91 @@ pub struct CrowdReport {
 pub struct Incident {
     pub id: String,
     pub title: String,
-    /// none, minor, major or critical.
+    #[schema(value_type = ImpactName)]
     pub impact: String,
-    /// investigating, identified, monitoring or resolved.
+    #[schema(value_type = StateName)]
     pub state: String,
+    /// The slugs of the services it affects.
     pub services: Vec<String>,
     pub started_at: DateTime<Utc>,
     /// The first update published at the time (not a record written afterwards).
+    #[schema(required = true)]
     pub acknowledged_at: Option<DateTime<Utc>>,
     /// When users' reports first stood out (the crowd signal fired).
+    #[schema(required = true)]
     pub crowd_signal_at: Option<DateTime<Utc>>,
     /// From the crowd signal to the first public update, in seconds.
+    #[schema(required = true, minimum = 0)]
     pub time_to_acknowledge_seconds: Option<i64>,
+    #[schema(required = true)]
     pub resolved_at: Option<DateTime<Utc>>,
     /// The incident's page on this site.
     pub url: String,
 }
 
+/// How bad an incident is.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = IncidentImpact)]
+pub enum ImpactName {
+    None,
+    Minor,
+    Major,
+    Critical,
+}
+
+/// Where an incident stands.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = IncidentState)]
+pub enum StateName {
+    Investigating,
+    Identified,
+    Monitoring,
+    Resolved,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct IncidentList {
     pub incidents: Vec<Incident>,
+    /// This page's number, from 1.
+    #[schema(minimum = 1)]
     pub page: usize,
+    /// How many pages there are (at least 1, even with no incident).
+    #[schema(minimum = 1)]
     pub pages: usize,
+    /// How many incidents match, on all pages.
     pub total: usize,
     /// True while the database cannot be read: the list is as of `last_confirmed_at`.
     pub stale: bool,
     /// Set while stale: when the data was last read from the database.
+    #[schema(required = true)]
     pub last_confirmed_at: Option<DateTime<Utc>>,
 }
 
+/// A refusal: what was wrong, in English.
 #[derive(Serialize, ToSchema)]
 pub struct ApiError {
     pub error: String,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct LangQuery {
-    /// `ko` (default) or `en`; otherwise `Accept-Language` decides.
-    pub lang: Option<String>,
-}
+/// The highest page number the API describes (far beyond the history's length).
+const MAX_PAGE: usize = 1_000_000;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// Only incidents affecting this service (its slug).
+    #[param(nullable = false)]
     pub service: Option<String>,
     /// Only incidents that started in this year (KST).
+    #[param(nullable = false)]
     pub year: Option<i32>,
-    /// Page number, from 1 (20 incidents a page, newest first).
+    /// Page number, from 1 (20 incidents a page, newest first). A page past the last is 404.
+    #[param(nullable = false, minimum = 1, maximum = 1_000_000)]
     pub page: Option<usize>,
+    /// `ko` (default) or `en`; anything else: `Accept-Language` decides.
+    #[param(nullable = false)]
     pub lang: Option<String>,
 }
 
@@ -134,9 +181,31 @@ pub struct HistoryQuery {
         crowd,
         incidents,
         crate::web::reports::report_api,
-        crate::web::live::stream
+        crate::web::live::stream,
+        crate::web::statuspage::statuspage_summary,
+        crate::web::statuspage::statuspage_status,
+        crate::web::statuspage::statuspage_components,
+        crate::web::statuspage::statuspage_incidents,
+        crate::web::statuspage::statuspage_unresolved_incidents,
+        crate::web::statuspage::statuspage_scheduled_maintenances,
+        crate::web::statuspage::statuspage_upcoming_maintenances,
+        crate::web::statuspage::statuspage_active_maintenances
     ),
-    components(schemas(ServiceStatus, CrowdReport, Share, Incident, IncidentList, ApiError))
+    components(schemas(
+        ServiceStatus,
+        CrowdReport,
+        Share,
+        Incident,
+        IncidentList,
+        ApiError,
+        crate::web::reports::ReportRequest,
+        crate::web::reports::ReportReceipt,
+        crate::web::reports::ReportRefusal
+    )),
+    tags(
+        (name = "v1", description = "Our API: crowd reports, the crowd signal, time to acknowledge, the history with filters"),
+        (name = "statuspage", description = "Statuspage-compatible (v2): the field names, value sets and nesting of Atlassian Statuspage's public v2 API, so that its clients work unchanged")
+    )
 )]
 pub struct ApiDoc;
 
@@ -178,12 +247,12 @@ fn name(lang: Lang, ko: &str, en: &str) -> String {
 }
 
 /// Every service: its state now and its crowd reports.
-#[utoipa::path(get, path = "/api/v1/services", params(LangQuery),
-    responses((status = 200, description = "Every service, in catalog order", body = Vec<ServiceStatus>)))]
+#[utoipa::path(get, path = "/api/v1/services", tag = "v1", params(LangQuery),
+    responses((status = 200, description = "Every service, in catalog order", body = Vec<ServiceStatus>,
+        headers(("X-Status-Stale" = String, description = "Only while the database cannot be read: when the data was last confirmed (RFC 3339)")))))]
 async fn services(
     State(snapshot): State<Arc<SnapshotHandle>>,
-    Query(_): Query<LangQuery>, // documents `lang`; read by `lang::of_request`
-    request: Request,
+    request: Request, // `lang` (documented by `LangQuery`) is read by `lang::of_request`
 ) -> Response<Body> {
     let lang = lang::of_request(&request);
     let s = snapshot.load();
@@ -207,14 +276,22 @@ async fn services(
 }
 
 /// One service's crowd reports: the 24-hour chart, its normal level, problems, regions.
-#[utoipa::path(get, path = "/api/v1/services/{slug}/crowd", params(("slug" = String, Path, description = "The service's slug"), LangQuery),
-    responses((status = 200, body = CrowdReport), (status = 404, description = "No such service", body = ApiError)))]
+#[utoipa::path(get, path = "/api/v1/services/{slug}/crowd", tag = "v1",
+    params(("slug" = String, Path, description = "The service's slug"), LangQuery),
+    responses(
+        (status = 200, description = "The service's crowd figures", body = CrowdReport,
+            headers(("X-Status-Stale" = String, description = "Only while the database cannot be read: when the data was last confirmed (RFC 3339)"))),
+        (status = 400, description = "A path that cannot be read (not UTF-8 once decoded), and why", body = ApiError),
+        (status = 404, description = "No such service", body = ApiError)))]
 async fn crowd(
     State(snapshot): State<Arc<SnapshotHandle>>,
-    Path(slug): Path<String>,
-    Query(_): Query<LangQuery>, // documents `lang`; read by `lang::of_request`
-    request: Request,
+    slug: Result<Path<String>, PathRejection>,
+    request: Request, // `lang` (documented by `LangQuery`) is read by `lang::of_request`
 ) -> Response<Body> {
+    let slug = match slug {
+        Ok(Path(slug)) => slug,
+        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
+    };
     let lang = lang::of_request(&request);
     let s = snapshot.load();
     if s.catalog.service(&slug).is_none() {
@@ -253,13 +330,23 @@ async fn crowd(
 }
 
 /// The incident history, newest first, with time to acknowledge.
-#[utoipa::path(get, path = "/api/v1/incidents", params(HistoryQuery),
-    responses((status = 200, body = IncidentList), (status = 400, description = "A filter that cannot be used, and why", body = ApiError)))]
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "v1", params(HistoryQuery),
+    responses(
+        (status = 200, description = "One page of the matching incidents", body = IncidentList,
+            headers(("X-Status-Stale" = String, description = "Only while the database cannot be read: when the data was last confirmed (RFC 3339)"))),
+        (status = 400, description = "A filter that cannot be used, and why", body = ApiError),
+        (status = 404, description = "A page past the last, and how many there are", body = ApiError)))]
 async fn incidents(
     State(snapshot): State<Arc<SnapshotHandle>>,
-    Query(query): Query<HistoryQuery>,
     request: Request,
 ) -> Response<Body> {
+    // Read here rather than by an extractor, so that a query that cannot be read is
+    // answered as documented: 400 with an `ApiError` naming the field ("page: invalid
+    // digit found in string", "duplicate field `year`"), not a plain-text rejection.
+    let query = match Query::<HistoryQuery>::try_from_uri(request.uri()) {
+        Ok(Query(query)) => query,
+        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
+    };
     let lang = lang::of_request(&request);
     let s = snapshot.load();
     if let Some(service) = &query.service {
@@ -291,9 +378,15 @@ async fn incidents(
     let total = matching.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = query.page.unwrap_or(1);
-    if page == 0 || page > pages {
+    if page == 0 || page > MAX_PAGE {
         return error(
             StatusCode::BAD_REQUEST,
+            format!("page must be from 1 to {MAX_PAGE}, not {page}"),
+        );
+    }
+    if page > pages {
+        return error(
+            StatusCode::NOT_FOUND,
             format!("there is no page {page}; there are {pages}"),
         );
     }
@@ -344,13 +437,108 @@ async fn incidents(
     )
 }
 
-async fn openapi_json() -> Response<Body> {
+/// The OpenAPI document as served: `ApiDoc`, with what only the catalog knows (the
+/// services' slugs; per service, the problems and regions a report may name) and the
+/// links between operations (a report, then the figures it counts in; the list of
+/// services, then each one's figures and history), which clients and testing tools follow.
+pub fn document(catalog: &Catalog) -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("OpenAPI as JSON");
+    let slugs: Vec<&str> = catalog.services.iter().map(|s| s.slug.as_str()).collect();
+    let service = json!({ "type": "string", "enum": slugs });
+
+    let paths = &mut doc["paths"];
+    for (path, name) in [
+        ("/api/v1/services/{slug}/crowd", "slug"),
+        ("/api/v1/incidents", "service"),
+    ] {
+        for parameter in paths[path]["get"]["parameters"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if parameter["name"] == name {
+                parameter["schema"] = service.clone();
+            }
+        }
+    }
+
+    let crowd = |slug: &str| json!({ "operationId": "crowd", "parameters": { "slug": slug } });
+    let history =
+        |slug: &str| json!({ "operationId": "incidents", "parameters": { "service": slug } });
+    paths["/api/v1/services"]["get"]["responses"]["200"]["links"] = json!({
+        "FirstServiceCrowd": crowd("$response.body#/0/slug"),
+        "FirstServiceIncidents": history("$response.body#/0/slug"),
+    });
+    paths["/api/v1/services/{slug}/crowd"]["get"]["responses"]["200"]["links"] = json!({
+        "ServiceIncidents": history("$response.body#/service"),
+    });
+    for status in ["200", "201", "202"] {
+        paths["/api/v1/reports"]["post"]["responses"][status]["links"] = json!({
+            "ReportedServiceCrowd": crowd("$request.body#/service"),
+        });
+    }
+
+    // Headers every such answer carries (utoipa has no `required` for a header).
+    for (path, method, status, name) in [
+        ("/api/v1/reports", "post", "429", "Retry-After"),
+        ("/api/v1/reports", "post", "503", "Retry-After"),
+    ] {
+        paths[path][method]["responses"][status]["headers"][name]["required"] = json!(true);
+    }
+    for (path, item) in paths.as_object_mut().into_iter().flatten() {
+        if path.starts_with("/api/v2/") {
+            item["get"]["responses"]["200"]["headers"]["ETag"]["required"] = json!(true);
+        }
+    }
+
+    // Per service, the problems it has; the regions are shared (empty: not said).
+    let mut regions = vec![""];
+    regions.extend(catalog.regions.iter().map(|r| r.slug.as_str()));
+    let reports: Vec<Value> = catalog
+        .services
+        .iter()
+        .map(|s| {
+            json!({
+                "title": s.slug,
+                "type": "object",
+                "required": ["service", "problem"],
+                "properties": {
+                    "service": { "type": "string", "enum": [s.slug], "description": "The service's slug" },
+                    "problem": {
+                        "type": "string",
+                        "enum": s.problems.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>(),
+                        "description": "One of the service's problems"
+                    },
+                    "region": { "type": "string", "enum": regions, "description": "Where the reporter is; empty or absent: not said" },
+                },
+            })
+        })
+        .collect();
+    if let Some(first) = catalog.services.first() {
+        let mut example = json!({ "service": first.slug });
+        if let Some(problem) = first.problems.first() {
+            example["problem"] = json!(problem.slug);
+        }
+        if let Some(region) = catalog.regions.first() {
+            example["region"] = json!(region.slug);
+        }
+        paths["/api/v1/reports"]["post"]["requestBody"]["content"]
+            ["application/x-www-form-urlencoded"]["example"] = example;
+    }
+    let schema = &mut doc["components"]["schemas"]["ReportRequest"];
+    let description = schema["description"].clone();
+    *schema = json!({ "description": description, "oneOf": reports });
+    doc
+}
+
+async fn openapi_json(State(snapshot): State<Arc<SnapshotHandle>>) -> Response<Body> {
+    let doc = document(&snapshot.load().catalog);
     Response::builder()
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
         .header(header::CACHE_CONTROL, CACHE_CONTROL)
         .body(Body::from(
-            ApiDoc::openapi().to_pretty_json().expect("OpenAPI as JSON"),
+            serde_json::to_vec_pretty(&doc).expect("OpenAPI as JSON"),
         ))
         .expect("valid response")
 }
@@ -359,6 +547,7 @@ async fn openapi_json() -> Response<Body> {
 async fn api_page() -> Response<Body> {
     let doc = ApiDoc::openapi();
     let mut items = String::new();
+    let mut statuspage = String::new();
     for (path, item) in &doc.paths.paths {
         let operations = [("GET", &item.get), ("POST", &item.post)];
         for (method, operation) in operations
@@ -370,6 +559,14 @@ async fn api_page() -> Response<Body> {
                 .clone()
                 .or(operation.description.clone())
                 .unwrap_or_default();
+            if path.starts_with("/api/v2/") {
+                statuspage.push_str(&format!(
+                    "<li><strong>{method}</strong> <a href=\"{path}\"><code>{path}</code></a>: {}</li>",
+                    escape(&summary),
+                    path = escape(path),
+                ));
+                continue;
+            }
             let params = operation
                 .parameters
                 .iter()
@@ -389,10 +586,6 @@ async fn api_page() -> Response<Body> {
             ));
         }
     }
-    let statuspage = ["summary", "status", "components", "incidents", "incidents/unresolved", "scheduled-maintenances", "scheduled-maintenances/upcoming", "scheduled-maintenances/active"]
-        .iter()
-        .map(|e| format!("<li><strong>GET</strong> <a href=\"/api/v2/{e}.json\"><code>/api/v2/{e}.json</code></a></li>"))
-        .collect::<String>();
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>API · Kakao service status</title><link rel=\"stylesheet\" href=\"/pkg/status.css\"></head><body><main id=\"main\" class=\"wrap\">\
@@ -421,4 +614,92 @@ pub fn router(snapshot: Arc<SnapshotHandle>) -> Router {
         .route("/api/openapi.json", get(openapi_json))
         .route("/api", get(api_page))
         .with_state(snapshot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::snapshot::fixture;
+    use crate::web::kit::testing;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static SNAPSHOT: LazyLock<Arc<SnapshotHandle>> = LazyLock::new(|| fixture::handle(45));
+
+    #[test]
+    fn a_query_that_cannot_be_read_is_a_json_refusal() {
+        // Before: `?page=abc` and `?year=2022&year=2021` were answered
+        // 400 in plain text by the extractor, not with the documented `ApiError`.
+        for query in [
+            "page=abc",
+            "year=2022&year=2021",
+            "page=-1",
+            "year=99999999999",
+        ] {
+            let uri = testing::uri("/api/v1/incidents", query).unwrap();
+            let (status, headers, body) = testing::get(&router(SNAPSHOT.clone()), uri, None);
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+            assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{query}");
+            let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert!(!error["error"].as_str().unwrap().is_empty(), "{query}");
+        }
+        let uri = testing::uri("/api/v1/services", "lang=en&lang=ko").unwrap();
+        let (status, _, _) = testing::get(&router(SNAPSHOT.clone()), uri, None);
+        assert_eq!(status, StatusCode::OK, "a language sent twice: the first");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 96,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Any query on every endpoint: 200 with its document, or 400 (or 404 for a
+        /// page past the last) with an `ApiError` that says why; a valid history filter
+        /// lists exactly its incidents.
+        #[test]
+        fn any_query_is_a_document_or_a_json_refusal(
+            endpoint in 0usize..3,
+            query in prop_oneof![
+                testing::query(),
+                "(service=(kakaotalk|daum|nope|)&)?(year=(2022|2019|1969|-5|2147483648|)&)?(page=(1|2|3|0|9|18446744073709551616|x|)&?)?",
+            ],
+            accept in testing::accept_language(),
+        ) {
+            let path = match endpoint {
+                0 => "/api/v1/services",
+                1 => "/api/v1/services/kakaotalk/crowd",
+                _ => "/api/v1/incidents",
+            };
+            let Some(uri) = testing::uri(path, &query) else {
+                return Ok(());
+            };
+            let (status, headers, body) = testing::get(&router(SNAPSHOT.clone()), uri, accept.as_deref().filter(|v| HeaderValue::from_str(v).is_ok()));
+            prop_assert_eq!(&headers[header::CONTENT_TYPE], "application/json");
+            let document: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            if endpoint < 2 {
+                prop_assert_eq!(status, StatusCode::OK);
+                return Ok(());
+            }
+            let parsed = Query::<HistoryQuery>::try_from_uri(&testing::uri(path, &query).unwrap());
+            match status {
+                StatusCode::OK => {
+                    let Query(filter) = parsed.map_err(|e| TestCaseError::fail(e.body_text()))?;
+                    let s = SNAPSHOT.load();
+                    let total = s.state.incidents.iter()
+                        .filter(|i| filter.service.as_ref().is_none_or(|svc| i.components.iter().any(|c| c.component.starts_with(&format!("{svc}/")))))
+                        .filter(|i| filter.year.is_none_or(|y| app::format::to_kst(i.started_at).year() == y))
+                        .count();
+                    prop_assert_eq!(document["total"].as_u64(), Some(total as u64));
+                    prop_assert_eq!(document["page"].as_u64(), Some(filter.page.unwrap_or(1) as u64));
+                }
+                // A filter that cannot be used (400), a page past the last (404): why.
+                StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => {
+                    prop_assert!(!document["error"].as_str().unwrap_or("").is_empty());
+                }
+                other => prop_assert!(false, "{other}"),
+            }
+        }
+    }
 }

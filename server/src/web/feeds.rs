@@ -8,6 +8,7 @@ use crate::read::localized::localized;
 use crate::read::snapshot::{Snapshot, SnapshotHandle};
 use crate::web::kit::encoded::Encoded;
 use crate::web::kit::escape::escape;
+use crate::web::kit::versioned::Versioned;
 use crate::web::statuspage::public_document;
 use app::model::{ComponentStatus, Lang, UpdateKind};
 use app::text::public::{kind_label, state_label, status_label};
@@ -26,6 +27,8 @@ pub struct Feeds {
     pub snapshot: Arc<SnapshotHandle>,
     /// Absolute links need the public address; empty: links are relative.
     pub public_url: String,
+    /// Each feed and badge, built once per snapshot version and language.
+    documents: Versioned,
 }
 
 fn rfc3339(at: DateTime<Utc>) -> String {
@@ -43,6 +46,33 @@ struct Entry<'a> {
 }
 
 impl Feeds {
+    pub fn new(snapshot: Arc<SnapshotHandle>, public_url: String) -> Self {
+        Feeds {
+            snapshot,
+            public_url,
+            documents: Versioned::default(),
+        }
+    }
+
+    /// The document `key` in the request's language, built by `build` at most once per
+    /// snapshot version; None when `build` finds nothing (an unknown service).
+    fn document(
+        &self,
+        request: &Request,
+        key: &str,
+        content_type: &'static str,
+        build: impl FnOnce(Lang) -> Option<String>,
+    ) -> Option<Response<Body>> {
+        let lang = lang(request);
+        let encoded = self
+            .documents
+            .get_or_build(self.snapshot.version(), key, lang, || {
+                build(lang)
+                    .map(|body| Encoded::new(HeaderValue::from_static(content_type), body.into()))
+            })?;
+        Some(public_document(&encoded, request))
+    }
+
     fn link(&self, path: &str) -> String {
         format!("{}{path}", self.public_url.trim_end_matches('/'))
     }
@@ -284,11 +314,6 @@ pub fn status_colour(status: ComponentStatus) -> &'static str {
     }
 }
 
-fn respond(request: &Request, content_type: &'static str, body: String) -> Response<Body> {
-    let encoded = Encoded::new(HeaderValue::from_static(content_type), body.into());
-    public_document(&encoded, request)
-}
-
 fn not_found(content_type: &'static str, body: String) -> Response<Body> {
     Response::builder()
         .status(StatusCode::NOT_FOUND)
@@ -304,11 +329,15 @@ const ATOM: &str = "application/atom+xml; charset=utf-8";
 const RSS: &str = "application/rss+xml; charset=utf-8";
 
 async fn site_atom(State(feeds): State<Arc<Feeds>>, request: Request) -> Response<Body> {
-    respond(&request, ATOM, feeds.atom(None, lang(&request)))
+    feeds
+        .document(&request, "atom", ATOM, |lang| Some(feeds.atom(None, lang)))
+        .expect("the site feed always exists")
 }
 
 async fn site_rss(State(feeds): State<Arc<Feeds>>, request: Request) -> Response<Body> {
-    respond(&request, RSS, feeds.rss(None, lang(&request)))
+    feeds
+        .document(&request, "rss", RSS, |lang| Some(feeds.rss(None, lang)))
+        .expect("the site feed always exists")
 }
 
 fn unknown_service(slug: &str) -> Response<Body> {
@@ -323,10 +352,16 @@ async fn service_atom(
     Path(slug): Path<String>,
     request: Request,
 ) -> Response<Body> {
-    if feeds.snapshot.load().catalog.service(&slug).is_none() {
-        return unknown_service(&slug);
-    }
-    respond(&request, ATOM, feeds.atom(Some(&slug), lang(&request)))
+    let known = feeds.snapshot.load().catalog.service(&slug).is_some();
+    let key = format!("atom/{slug}");
+    known
+        .then(|| {
+            feeds.document(&request, &key, ATOM, |lang| {
+                Some(feeds.atom(Some(&slug), lang))
+            })
+        })
+        .flatten()
+        .unwrap_or_else(|| unknown_service(&slug))
 }
 
 async fn service_rss(
@@ -334,18 +369,24 @@ async fn service_rss(
     Path(slug): Path<String>,
     request: Request,
 ) -> Response<Body> {
-    if feeds.snapshot.load().catalog.service(&slug).is_none() {
-        return unknown_service(&slug);
-    }
-    respond(&request, RSS, feeds.rss(Some(&slug), lang(&request)))
+    let known = feeds.snapshot.load().catalog.service(&slug).is_some();
+    let key = format!("rss/{slug}");
+    known
+        .then(|| {
+            feeds.document(&request, &key, RSS, |lang| {
+                Some(feeds.rss(Some(&slug), lang))
+            })
+        })
+        .flatten()
+        .unwrap_or_else(|| unknown_service(&slug))
 }
 
 async fn maintenance_ics(State(feeds): State<Arc<Feeds>>, request: Request) -> Response<Body> {
-    respond(
-        &request,
-        "text/calendar; charset=utf-8",
-        feeds.ical(lang(&request)),
-    )
+    feeds
+        .document(&request, "ics", "text/calendar; charset=utf-8", |lang| {
+            Some(feeds.ical(lang))
+        })
+        .expect("the calendar always exists")
 }
 
 async fn badge(
@@ -354,13 +395,17 @@ async fn badge(
     request: Request,
 ) -> Response<Body> {
     let slug = file.strip_suffix(".svg").unwrap_or("");
-    match feeds.badge(slug, lang(&request)) {
-        Some(svg) => respond(&request, "image/svg+xml", svg),
-        None => not_found(
-            "image/svg+xml",
-            badge_svg(slug, "unknown service", "#9f9f9f"),
-        ),
-    }
+    let key = format!("badge/{slug}");
+    feeds
+        .document(&request, &key, "image/svg+xml", |lang| {
+            feeds.badge(slug, lang)
+        })
+        .unwrap_or_else(|| {
+            not_found(
+                "image/svg+xml",
+                badge_svg(slug, "unknown service", "#9f9f9f"),
+            )
+        })
 }
 
 pub fn router(feeds: Arc<Feeds>) -> Router {
@@ -372,4 +417,125 @@ pub fn router(feeds: Arc<Feeds>) -> Router {
         .route("/maintenance.ics", get(maintenance_ics))
         .route("/badge/{file}", get(badge))
         .with_state(feeds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::snapshot::fixture;
+    use crate::web::kit::testing;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static FEEDS: LazyLock<Arc<Feeds>> = LazyLock::new(|| {
+        Arc::new(Feeds::new(
+            fixture::handle(12),
+            "https://status.example".into(),
+        ))
+    });
+
+    /// A path segment naming a service: a real slug (as is or percent-encoded), one
+    /// near it, malformed or non-UTF-8 escapes, or any text percent-encoded.
+    fn segment() -> impl Strategy<Value = String> {
+        let slugs: Vec<String> = FEEDS
+            .snapshot
+            .load()
+            .catalog
+            .services
+            .iter()
+            .map(|s| s.slug.clone())
+            .collect();
+        prop_oneof![
+            prop::sample::select(slugs.clone()),
+            prop::sample::select(slugs).prop_map(|s| format!(
+                "%{:02X}{}",
+                s.as_bytes()[0],
+                &s[1..]
+            )),
+            Just("%zz".to_string()),
+            Just("%FF%FE".to_string()),
+            Just("KAKAOTALK".to_string()),
+            any::<String>().prop_map(|s| crate::web::kit::reply::path_segment(&s)),
+        ]
+    }
+
+    fn decoded(segment: &str) -> Option<String> {
+        // As axum reads a path parameter: percent-decoded, refused when not UTF-8.
+        let bytes: Vec<u8> = {
+            let mut out = Vec::new();
+            let b = segment.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                let hex = |c: u8| (c as char).to_digit(16);
+                if b[i] == b'%' && i + 2 < b.len() {
+                    if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                }
+                out.push(b[i]);
+                i += 1;
+            }
+            out
+        };
+        String::from_utf8(bytes).ok()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Every feed and badge, for any service segment and query: the service's feed in
+        /// the chosen language, 404 for no such service, 400 for a segment that is not
+        /// text; never a 5xx.
+        #[test]
+        fn any_feed_address_is_a_feed_or_a_refusal(
+            kind in 0usize..6,
+            segment in segment(),
+            query in testing::query(),
+            accept in testing::accept_language(),
+        ) {
+            let path = match kind {
+                0 => "/feed.atom".to_string(),
+                1 => "/feed.rss".to_string(),
+                2 => format!("/services/{segment}/feed.atom"),
+                3 => format!("/services/{segment}/feed.rss"),
+                4 => "/maintenance.ics".to_string(),
+                _ => format!("/badge/{segment}.svg"),
+            };
+            let Some(uri) = testing::uri(&path, &query) else {
+                return Ok(());
+            };
+            let mut headers = axum::http::HeaderMap::new();
+            if let Some(value) = accept.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                headers.insert(header::ACCEPT_LANGUAGE, value);
+            }
+            let lang = crate::web::kit::lang::chosen_or_headers(crate::web::kit::lang::from_query(uri.query()), &headers);
+            let (status, _, body) = testing::get(&router(FEEDS.clone()), uri, accept.as_deref().filter(|_| !headers.is_empty()));
+            let body = String::from_utf8(body).unwrap();
+            let slug = decoded(&segment);
+            let known = slug.as_deref().filter(|s| FEEDS.snapshot.load().catalog.service(s).is_some());
+            let expected = match (kind, known) {
+                (0, _) => Some(FEEDS.atom(None, lang)),
+                (1, _) => Some(FEEDS.rss(None, lang)),
+                (2, Some(s)) => Some(FEEDS.atom(Some(s), lang)),
+                (3, Some(s)) => Some(FEEDS.rss(Some(s), lang)),
+                (4, _) => Some(FEEDS.ical(lang)),
+                (5, Some(s)) => FEEDS.badge(s, lang),
+                _ => None,
+            };
+            match expected {
+                Some(document) => {
+                    prop_assert_eq!(status, StatusCode::OK);
+                    prop_assert_eq!(body, document);
+                }
+                None if slug.is_none() => prop_assert_eq!(status, StatusCode::BAD_REQUEST),
+                None => prop_assert_eq!(status, StatusCode::NOT_FOUND),
+            }
+        }
+    }
 }

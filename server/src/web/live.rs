@@ -7,16 +7,24 @@
 //! `Last-Event-ID` gets what it missed. Every stream starts with a `sync` event (the
 //! client reloads its data), which also covers ids from before a restart or beyond the
 //! kept events; a bogus `Last-Event-ID` simply starts from now.
+//!
+//! One address may hold only so many streams open (`STATUS_LIVE_STREAMS_PER_ADDRESS`):
+//! beyond, 429 — the page then refreshes every 30 s, as it does without JavaScript.
 
 use crate::read::snapshot::SnapshotHandle;
-use axum::extract::State;
-use axum::http::HeaderMap;
+use crate::web::kit::client::client_address;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, Response, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use serde_json::json;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -41,26 +49,56 @@ pub struct Live {
     /// Becomes true at shutdown: every stream ends, so the server can drain.
     closing: tokio::sync::watch::Sender<bool>,
     open: Arc<AtomicUsize>,
+    /// Open streams per client address, and how many one may hold.
+    by_address: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    per_address: usize,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    trusted_proxies: Vec<IpAddr>,
 }
 
-/// Counts a stream as open for as long as it lives.
-struct OpenStream(Arc<AtomicUsize>);
+/// Counts a stream as open, in all and for its address, for as long as it lives.
+struct OpenStream {
+    open: Arc<AtomicUsize>,
+    by_address: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    address: IpAddr,
+}
 
 impl OpenStream {
-    fn new(open: &Arc<AtomicUsize>) -> Self {
-        open.fetch_add(1, Ordering::Relaxed);
-        OpenStream(open.clone())
+    /// None when the address already holds as many streams as it may.
+    fn new(live: &Live, address: IpAddr) -> Option<Self> {
+        {
+            let mut by_address = live.by_address.lock().expect("live addresses");
+            let count = by_address.entry(address).or_insert(0);
+            if *count >= live.per_address {
+                return None;
+            }
+            *count += 1;
+        }
+        live.open.fetch_add(1, Ordering::Relaxed);
+        Some(OpenStream {
+            open: live.open.clone(),
+            by_address: live.by_address.clone(),
+            address,
+        })
     }
 }
 
 impl Drop for OpenStream {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.open.fetch_sub(1, Ordering::Relaxed);
+        let mut by_address = self.by_address.lock().expect("live addresses");
+        if let Some(count) = by_address.get_mut(&self.address) {
+            *count -= 1;
+            if *count == 0 {
+                by_address.remove(&self.address);
+            }
+        }
     }
 }
 
 impl Live {
-    pub fn new() -> Arc<Self> {
+    /// `per_address`: how many streams one client address may hold open.
+    pub fn new(per_address: usize, trusted_proxies: Vec<IpAddr>) -> Arc<Self> {
         // Ids of this process start above any of an earlier one (milliseconds since 1970).
         let first = chrono::Utc::now().timestamp_millis() as u64 * 1000;
         Arc::new(Live {
@@ -69,6 +107,9 @@ impl Live {
             next_id: Mutex::new(first),
             closing: tokio::sync::watch::Sender::new(false),
             open: Arc::new(AtomicUsize::new(0)),
+            by_address: Arc::new(Mutex::new(HashMap::new())),
+            per_address,
+            trusted_proxies,
         })
     }
 
@@ -186,10 +227,39 @@ fn to_sse(event: LiveEvent) -> Event {
 /// `Last-Event-ID` to get what was missed.
 #[utoipa::path(get, path = "/api/v1/events",
     params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received; a bogus one starts from now")),
-    responses((status = 200, description = "A text/event-stream that stays open, with a heartbeat comment every 15 s", content_type = "text/event-stream")))]
+    responses(
+        (status = 200, description = "A text/event-stream that stays open, with a heartbeat comment every 15 s", content_type = "text/event-stream"),
+        (status = 429, description = "This address already holds as many open streams as it may; retry after the time given", content_type = "text/plain")))]
 pub async fn stream(
     State(live): State<Arc<Live>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+) -> Response<Body> {
+    let address = client_address(
+        peer.map(|Extension(ConnectInfo(a))| a.ip()),
+        &headers,
+        &live.trusted_proxies,
+    );
+    let Some(open) = OpenStream::new(&live, address) else {
+        metrics::counter!("status_live_refused_total").increment(1);
+        return Response::builder()
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .header(header::RETRY_AFTER, "30")
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(Body::from(
+                "이 주소에서 열린 실시간 연결이 너무 많습니다. 페이지는 30초마다 새로 고칩니다.\n\
+                 Too many live streams are open from this address; pages refresh every 30 s instead.\n",
+            ))
+            .expect("valid response");
+    };
+    events(&live, &headers, open).into_response()
+}
+
+fn events(
+    live: &Live,
+    headers: &HeaderMap,
+    open: OpenStream,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe first, so that nothing published from here on is missed.
     let receiver = live.sender.subscribe();
@@ -218,7 +288,6 @@ pub async fn stream(
     let closing = tokio_stream::wrappers::WatchStream::new(live.closing.subscribe())
         .filter(|closing| *closing)
         .map(|_| None);
-    let open = OpenStream::new(&live.open);
     let events = head
         .chain(live_events)
         .map(Some)

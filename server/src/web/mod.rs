@@ -7,6 +7,7 @@
 pub mod api_v1;
 pub mod console;
 pub mod feeds;
+pub mod guard;
 pub mod health;
 pub mod kit;
 pub mod live;
@@ -30,6 +31,8 @@ use axum::Router;
 use console::sessions;
 use console::Console;
 use feeds::Feeds;
+use guard::bodies::BodyLimits;
+use guard::headers::SecurityHeaders;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use live::Live;
@@ -56,6 +59,8 @@ pub struct AppState {
     /// The address links in the widget start with.
     pub base_url: String,
     pub health: Arc<health::Health>,
+    /// How long a request's body may take to arrive.
+    pub body_deadline: std::time::Duration,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -67,7 +72,11 @@ pub fn router(state: AppState) -> Router {
     };
     let options = state.leptos.clone();
     let app_shell = move || shell(options.clone());
-    let cache = Arc::new(PageCache::new(state.snapshot.clone()));
+    let security = Arc::new(SecurityHeaders::for_public_url(&state.public_url));
+    let cache = Arc::new(PageCache::new(state.snapshot.clone(), security.https));
+    let body_limits = Arc::new(BodyLimits {
+        deadline: state.body_deadline,
+    });
 
     let not_found = leptos_axum::render_app_async_with_context(context.clone(), app_shell.clone());
     let statics = state.statics.clone();
@@ -100,24 +109,22 @@ pub fn router(state: AppState) -> Router {
         .merge(live::router(state.live.clone()))
         .merge(crate::web::subscribe::router(state.subscriptions.clone()))
         .merge(crate::web::widget::router(Arc::new(
-            crate::web::widget::Widget {
-                snapshot: state.snapshot.clone(),
-                base_url: state.base_url.clone(),
-            },
+            crate::web::widget::Widget::new(state.snapshot.clone(), state.base_url.clone()),
         )))
         .merge(crate::web::api_v1::router(state.snapshot.clone()))
-        .merge(feeds::router(Arc::new(Feeds {
-            snapshot: state.snapshot.clone(),
-            public_url: state.public_url.clone(),
-        })))
+        .merge(feeds::router(Arc::new(Feeds::new(
+            state.snapshot.clone(),
+            state.public_url.clone(),
+        ))))
         .merge(statuspage::router(Arc::new(StatusApi::new(
             state.snapshot.clone(),
             state.public_url.clone(),
         ))))
         .layer(axum::middleware::from_fn(console::skip_followed_render))
-        .layer(axum::middleware::from_fn(console::no_framing))
         // Sessions are loaded only by what reads them: the public pages never do.
         .layer(sessions::layer(sessions, state.secure_cookies))
+        .layer(from_fn_with_state(body_limits, guard::bodies::layer))
+        .layer(from_fn_with_state(security, guard::headers::layer))
         .layer(axum::middleware::from_fn(health::track))
 }
 

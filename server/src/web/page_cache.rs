@@ -9,11 +9,13 @@
 //! after a live event: it must get the new data).
 
 use crate::read::snapshot::SnapshotHandle;
+use crate::web::guard::csp;
+use crate::web::guard::headers::{carries_secret, is_html};
 use crate::web::kit::encoded::Encoded;
 use app::model::Lang;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{header, Method, Response, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 use axum::middleware::Next;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -32,21 +34,39 @@ const MAX_BODY: usize = 8 * 1024 * 1024;
 struct Entry {
     version: u64,
     body: Encoded,
+    /// The page's policy, allowing its inline scripts by hash (pages only).
+    csp: Option<HeaderValue>,
+}
+
+impl Entry {
+    fn respond(&self, request: &HeaderMap, cache_control: &'static str) -> Response<Body> {
+        let mut response = self.body.respond(request, cache_control, VARY);
+        if let Some(csp) = &self.csp {
+            // On a 304 too: a browser merges its headers into the page it kept.
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+        }
+        response
+    }
 }
 
 type Key = (String, Lang);
 
 pub struct PageCache {
     snapshot: Arc<SnapshotHandle>,
+    /// The site is reached over https (the pages' policy upgrades insecure requests).
+    https: bool,
     entries: RwLock<HashMap<Key, Arc<Entry>>>,
     /// One lock per key, held while it renders: the single flight.
     renders: std::sync::Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PageCache {
-    pub fn new(snapshot: Arc<SnapshotHandle>) -> Self {
+    pub fn new(snapshot: Arc<SnapshotHandle>, https: bool) -> Self {
         PageCache {
             snapshot,
+            https,
             entries: RwLock::new(HashMap::new()),
             renders: std::sync::Mutex::new(HashMap::new()),
         }
@@ -88,16 +108,9 @@ impl PageCache {
     }
 }
 
-fn is_html(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"))
-}
-
 /// Leptos's axum integration puts a fresh random CSP nonce into every page it renders
-/// (`nonce="…"`, and `crossorigin="…"` on the module preload). This site sets no CSP that
-/// uses nonces, and a random value would give a cached page a new ETag on every render,
+/// (`nonce="…"`, and `crossorigin="…"` on the module preload). This site's policy allows
+/// inline scripts by hash, not nonce (`guard::csp`), and a random value would give a cached page a new ETag on every render,
 /// so browsers and CDNs could never revalidate. The value is blanked; an empty
 /// `crossorigin` means `anonymous`, exactly what the random (invalid) keyword meant.
 fn without_random_nonce(html: bytes::Bytes) -> bytes::Bytes {
@@ -123,12 +136,6 @@ fn is_staff_only(path: &str) -> bool {
     path == "/admin" || path.starts_with("/admin/") || path.starts_with("/_console/")
 }
 
-/// Pages whose address carries a subscriber's secret (confirm, unsubscribe): keeping them
-/// would fill the cache with one entry per subscriber, and hold their secrets.
-fn carries_secret(path: &str) -> bool {
-    path == "/subscribe/confirm" || path == "/unsubscribe"
-}
-
 fn is_anonymous(request: &Request) -> bool {
     !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
@@ -142,6 +149,7 @@ pub async fn layer(
     if !matches!(*request.method(), Method::GET | Method::HEAD)
         || !is_anonymous(&request)
         || is_staff_only(request.uri().path())
+        // One entry per subscriber, holding their secrets: never kept.
         || carries_secret(request.uri().path())
     {
         return next.run(request).await;
@@ -159,13 +167,13 @@ pub async fn layer(
     let key = (path, crate::web::kit::lang::of_request(&request));
     let version = cache.snapshot.version();
     if let Some(entry) = cache.fresh(&key, version) {
-        return entry.body.respond(request.headers(), cache_control, VARY);
+        return entry.respond(request.headers(), cache_control);
     }
     let render_lock = cache.render_lock(&key);
     let _rendering = render_lock.lock().await;
     // Rendered by the request this one waited for?
     if let Some(entry) = cache.fresh(&key, version) {
-        return entry.body.respond(request.headers(), cache_control, VARY);
+        return entry.respond(request.headers(), cache_control);
     }
 
     // Only a miss pays for keeping the request headers past the render.
@@ -183,11 +191,13 @@ pub async fn layer(
         cache.remove(&key);
         return Response::from_parts(parts, Body::from(bytes));
     }
-    let bytes = if is_html(&parts.headers) {
+    let html = is_html(&parts.headers);
+    let bytes = if html {
         without_random_nonce(bytes)
     } else {
         bytes
     };
+    let csp = html.then(|| csp::for_page(&bytes, cache.https));
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
@@ -196,8 +206,9 @@ pub async fn layer(
     let entry = Entry {
         version,
         body: Encoded::new(content_type, bytes),
+        csp,
     };
-    let response = entry.body.respond(&headers, cache_control, VARY);
+    let response = entry.respond(&headers, cache_control);
     cache.put(key, entry);
     response
 }

@@ -4,16 +4,56 @@
 
 use crate::crowd::intake::{Intake, Invalid, Outcome};
 use crate::web::kit::client::client_address;
+use crate::web::kit::form::FormData;
 use crate::web::kit::lang;
 use crate::web::kit::reply::{self, refusal_with_link};
 use app::model::Lang;
 use axum::body::Body;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, Response, StatusCode};
 use axum::{Extension, Form};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// A report as `POST /api/v1/reports` takes it (as a form). In the served document this
+/// schema lists, per service, the problems and regions config/catalog.toml allows.
+#[derive(Deserialize, ToSchema)]
+pub struct ReportRequest {
+    /// The service's slug.
+    pub service: String,
+    /// One of the service's problems (its slug).
+    pub problem: String,
+    /// A region's slug; empty or absent: not said.
+    pub region: Option<String>,
+}
+
+/// The answer to a report that was taken (201, 202) or was a repeat (200).
+#[derive(Serialize, ToSchema)]
+pub struct ReportReceipt {
+    /// True when this report counts (201, 202); false for a repeat (200).
+    pub counted: bool,
+    /// True when it waits in this instance's spool for the database (202).
+    #[schema(nullable = false)]
+    pub spooled: Option<bool>,
+    /// Why it was not counted (200).
+    #[schema(nullable = false)]
+    pub reason: Option<String>,
+}
+
+/// The answer to a report that was refused (400, 408, 413, 415, 429, 503): it was not stored.
+#[derive(Serialize, ToSchema)]
+pub struct ReportRefusal {
+    /// Always false.
+    pub counted: bool,
+    /// Why, in English.
+    pub error: String,
+    /// Why, in Korean (when the body was refused before it was read: 408, 413).
+    #[schema(nullable = false)]
+    pub error_ko: Option<String>,
+}
 
 pub struct Reports {
     pub intake: Arc<Intake>,
@@ -24,16 +64,26 @@ pub struct Reports {
     pub trusted_proxies: Vec<IpAddr>,
 }
 
-#[derive(Deserialize)]
+/// A report as sent: read like every form (`FormData`): a field sent twice counts once,
+/// the first; unknown fields are ignored; any text at all is then checked against the
+/// catalog (`Intake::validate`), which names what is wrong.
 pub struct ReportForm {
-    #[serde(default)]
     service: String,
-    #[serde(default)]
     problem: String,
-    #[serde(default)]
     region: String,
-    #[serde(default)]
     lang: String,
+}
+
+impl ReportForm {
+    pub fn read(pairs: Vec<(String, String)>) -> Self {
+        let form = FormData(pairs);
+        ReportForm {
+            service: form.text("service"),
+            problem: form.text("problem"),
+            region: form.text("region"),
+            lang: form.text("lang"),
+        }
+    }
 }
 
 fn user_agent(headers: &HeaderMap) -> &str {
@@ -66,8 +116,9 @@ pub async fn report_form(
     Path(service): Path<String>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    Form(form): Form<ReportForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response<Body> {
+    let form = ReportForm::read(pairs);
     let lang = lang::chosen_or_headers(Lang::parse(&form.lang), &headers);
     let href = format!("/services/{service}?lang={lang}");
     let back = |code: StatusCode, title: (&str, &str), text: (&str, &str)| {
@@ -180,23 +231,43 @@ fn json(status: StatusCode, body: serde_json::Value) -> Response<Body> {
 
 /// For scripts and apps: `service`, `problem`, optional `region`, as a form. 201 when
 /// counted (stored), 202 when kept in this instance's spool while the database does not
-/// answer (stored once it is back), 200 when a repeat, 400 / 429 / 503 with a reason.
-#[utoipa::path(post, path = "/api/v1/reports",
-    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+/// answer (stored once it is back), 200 when a repeat, 400 / 415 / 429 / 503 with a reason.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "v1",
+    request_body(content = ReportRequest, content_type = "application/x-www-form-urlencoded",
         description = "service=kakaotalk&problem=send&region=seoul (region optional); the choices are in config/catalog.toml"),
     responses(
-        (status = 201, description = "Counted: stored before this answer"),
-        (status = 202, description = "Accepted while the database does not answer: written to this instance's disk before this answer, and stored (once) when the database is back"),
-        (status = 200, description = "Already counted: one report per client per service every 15 minutes"),
-        (status = 400, description = "An unknown service, problem or region"),
-        (status = 429, description = "Too many reports from this address; see Retry-After"),
-        (status = 503, description = "Busy: not stored; try again after Retry-After")))]
+        (status = 201, description = "Counted: stored before this answer", body = ReportReceipt),
+        (status = 202, description = "Accepted while the database does not answer: written to this instance's disk before this answer, and stored (once) when the database is back", body = ReportReceipt),
+        (status = 200, description = "Already counted: one report per client per service every 15 minutes", body = ReportReceipt),
+        (status = 400, description = "An unknown service, problem or region, or a body that is not a form", body = ReportRefusal),
+        (status = 408, description = "The body did not arrive in time; nothing was stored", body = ReportRefusal),
+        (status = 413, description = "A body over 16 KB; nothing was stored", body = ReportRefusal),
+        (status = 415, description = "Not sent as application/x-www-form-urlencoded", body = ReportRefusal),
+        (status = 429, description = "Too many reports from this address (a burst of 10, then one every 10 s); not stored", body = ReportRefusal,
+            headers(("Retry-After" = u64, description = "Seconds until this address may report again"))),
+        (status = 503, description = "Busy, or the database is not answering and the spool is full: not stored; try again after Retry-After", body = ReportRefusal,
+            headers(("Retry-After" = u64, description = "Seconds to wait before sending it again")))))]
 pub async fn report_api(
     State(reports): State<Arc<Reports>>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    Form(form): Form<ReportForm>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response<Body> {
+    let pairs = match form {
+        Ok(Form(pairs)) => pairs,
+        Err(rejection) => {
+            // 415 when not sent as a form, 413 when too large, 400 when unreadable.
+            let status = match rejection.status() {
+                StatusCode::UNPROCESSABLE_ENTITY => StatusCode::BAD_REQUEST,
+                status => status,
+            };
+            return json(
+                status,
+                serde_json::json!({ "counted": false, "error": rejection.body_text() }),
+            );
+        }
+    };
+    let form = ReportForm::read(pairs);
     if let Err(invalid) = reports
         .intake
         .validate(&form.service, &form.problem, &form.region)
@@ -256,6 +327,52 @@ pub async fn report_api(
             );
             reply.headers_mut().insert(header::RETRY_AFTER, 5.into());
             reply
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_field_sent_twice_counts_once() {
+        // Before: `problem=send&problem=login` was answered 422 in
+        // plain English by the form extractor ("duplicate field"), not as a report.
+        let form = ReportForm::read(vec![
+            ("service".into(), "kakaotalk".into()),
+            ("problem".into(), "send".into()),
+            ("problem".into(), "login".into()),
+        ]);
+        assert_eq!(
+            (form.service.as_str(), form.problem.as_str()),
+            ("kakaotalk", "send")
+        );
+        assert_eq!(form.region, "");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Any body a client can send decodes to a report form (the first of each field,
+        /// trimmed); nothing is refused before the catalog check names what is wrong.
+        #[test]
+        fn any_body_is_read(body in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..200),
+            "((service|problem|region|lang|x)=[a-z%0-9가+]{0,12}&?){0,8}".prop_map(String::into_bytes),
+        ]) {
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+            let form = ReportForm::read(pairs.clone());
+            let first = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+            prop_assert_eq!(form.service, first("service"));
+            prop_assert_eq!(form.problem, first("problem"));
+            prop_assert_eq!(form.region, first("region"));
+            prop_assert_eq!(form.lang, first("lang"));
         }
     }
 }

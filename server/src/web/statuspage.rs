@@ -407,30 +407,348 @@ impl StatusApi {
     }
 }
 
-/// The Statuspage v2 documents, each at `/api/v2/{name}.json`.
-const ENDPOINTS: [&str; 8] = [
-    "summary",
-    "status",
-    "components",
-    "incidents",
-    "incidents/unresolved",
-    "scheduled-maintenances",
-    "scheduled-maintenances/upcoming",
-    "scheduled-maintenances/active",
-];
+/// One handler per Statuspage v2 document, each at `/api/v2/{name}.json` and described
+/// in the OpenAPI document (`api_v1::ApiDoc`) with the schema in `doc`.
+macro_rules! documents {
+    ($($handler:ident: $endpoint:literal => $schema:ty, $summary:literal;)*) => {
+        $(
+            #[doc = $summary]
+            #[utoipa::path(get, path = concat!("/api/v2/", $endpoint, ".json"), tag = "statuspage",
+                params(crate::web::kit::lang::LangQuery),
+                responses(
+                    (status = 200, description = $summary, body = $schema,
+                        headers(("ETag" = String, description = "Send it back as If-None-Match to get 304 while unchanged"))),
+                    (status = 304, description = "Not modified since the ETag sent in If-None-Match")))]
+            pub async fn $handler(State(api): State<Arc<StatusApi>>, request: Request) -> Response<Body> {
+                api.respond($endpoint, &request)
+            }
+        )*
 
-pub fn router(api: Arc<StatusApi>) -> Router {
-    ENDPOINTS
-        .into_iter()
-        .fold(Router::new(), |router, endpoint| {
-            router.route(
-                &format!("/api/v2/{endpoint}.json"),
-                get(
-                    move |State(api): State<Arc<StatusApi>>, request: Request| async move {
-                        api.respond(endpoint, &request)
-                    },
-                ),
-            )
-        })
-        .with_state(api)
+        pub fn router(api: Arc<StatusApi>) -> Router {
+            Router::new()
+                $(.route(concat!("/api/v2/", $endpoint, ".json"), get($handler)))*
+                .with_state(api)
+        }
+    };
+}
+
+documents! {
+    statuspage_summary: "summary" => doc::Summary, "The page, every component, the unresolved incidents, upcoming and active maintenance, and the overall status";
+    statuspage_status: "status" => doc::StatusDocument, "The overall status indicator and its description";
+    statuspage_components: "components" => doc::ComponentsDocument, "Every component: each service is a group, its features are its components";
+    statuspage_incidents: "incidents" => doc::IncidentsDocument, "The 50 most recent incidents, newest first";
+    statuspage_unresolved_incidents: "incidents/unresolved" => doc::IncidentsDocument, "The incidents not yet resolved, newest first";
+    statuspage_scheduled_maintenances: "scheduled-maintenances" => doc::MaintenancesDocument, "The 50 most recent scheduled maintenances, newest first";
+    statuspage_upcoming_maintenances: "scheduled-maintenances/upcoming" => doc::MaintenancesDocument, "The scheduled maintenances that have not started";
+    statuspage_active_maintenances: "scheduled-maintenances/active" => doc::MaintenancesDocument, "The scheduled maintenances in progress";
+}
+
+/// The shapes of the documents above, for the OpenAPI document: the documents themselves
+/// are built as JSON values (above), in Statuspage's field names and nesting. Each reads
+/// (`Deserialize`) exactly the documented fields and values, and nothing else, so that a
+/// test can check a served document against its description.
+pub mod doc {
+    use chrono::{DateTime, Utc};
+    use serde::Deserialize;
+    use utoipa::ToSchema;
+
+    /// A component's state, in Statuspage's value set.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ComponentStatus {
+        Operational,
+        UnderMaintenance,
+        DegradedPerformance,
+        PartialOutage,
+        MajorOutage,
+    }
+
+    /// The page's overall state: none (operational or under maintenance), minor, major, critical.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Indicator {
+        None,
+        Minor,
+        Major,
+        Critical,
+    }
+
+    /// An incident's impact; `maintenance` for a scheduled maintenance.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Impact {
+        None,
+        Minor,
+        Major,
+        Critical,
+        Maintenance,
+    }
+
+    /// An incident's or an update's state: investigating, identified, monitoring,
+    /// resolved or postmortem; a maintenance's: scheduled, in_progress or completed.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum IncidentStatus {
+        Investigating,
+        Identified,
+        Monitoring,
+        Resolved,
+        Postmortem,
+        Scheduled,
+        InProgress,
+        Completed,
+    }
+
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schema(as = StatuspagePage)]
+    pub struct Page {
+        /// Always `kakao-status`.
+        pub id: String,
+        pub name: String,
+        /// The site's public address (`/` when it has none configured).
+        pub url: String,
+        /// Always `Asia/Seoul`.
+        pub time_zone: String,
+        pub updated_at: DateTime<Utc>,
+    }
+
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct Status {
+        pub indicator: Indicator,
+        pub description: String,
+    }
+
+    /// A service (a group, `group: true`, listing its components) or one of its features.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schema(as = StatuspageComponent)]
+    pub struct Component {
+        /// The service's slug, or `service.feature` (e.g. `kakaotalk.media`).
+        pub id: String,
+        pub name: String,
+        pub status: ComponentStatus,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        pub position: u32,
+        /// The service's description; null for a feature.
+        #[schema(required = true)]
+        pub description: Option<String>,
+        pub showcase: bool,
+        /// Always null.
+        #[schema(required = true)]
+        pub start_date: Option<String>,
+        /// The service a feature belongs to; null for a service.
+        #[schema(required = true)]
+        pub group_id: Option<String>,
+        pub page_id: String,
+        pub group: bool,
+        pub only_show_if_degraded: bool,
+        /// A group's components (their ids); only on groups.
+        #[schema(nullable = false)]
+        pub components: Option<Vec<String>>,
+    }
+
+    /// A component as an incident or a maintenance names it.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct ComponentBrief {
+        pub id: String,
+        pub name: String,
+        pub status: ComponentStatus,
+        pub group_id: String,
+        pub page_id: String,
+        pub group: bool,
+    }
+
+    /// A component an update changed, and how.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct AffectedComponent {
+        /// The component's id.
+        pub code: String,
+        pub name: String,
+        pub old_status: ComponentStatus,
+        pub new_status: ComponentStatus,
+    }
+
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct IncidentUpdate {
+        pub id: String,
+        pub status: IncidentStatus,
+        pub body: String,
+        pub incident_id: String,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        pub display_at: DateTime<Utc>,
+        /// The components this update changed; null when it changed none.
+        #[schema(required = true)]
+        pub affected_components: Option<Vec<AffectedComponent>>,
+        pub deliver_notifications: bool,
+        /// Always null.
+        #[schema(required = true)]
+        pub custom_tweet: Option<String>,
+        /// Always null.
+        #[schema(required = true)]
+        pub tweet_id: Option<String>,
+    }
+
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schema(as = StatuspageIncident)]
+    pub struct Incident {
+        pub id: String,
+        pub name: String,
+        pub status: IncidentStatus,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        #[schema(required = true)]
+        pub monitoring_at: Option<DateTime<Utc>>,
+        #[schema(required = true)]
+        pub resolved_at: Option<DateTime<Utc>>,
+        pub impact: Impact,
+        /// The incident's page on this site.
+        pub shortlink: String,
+        pub started_at: DateTime<Utc>,
+        pub page_id: String,
+        /// Newest first.
+        pub incident_updates: Vec<IncidentUpdate>,
+        pub components: Vec<ComponentBrief>,
+    }
+
+    /// A scheduled maintenance: an incident with `impact: maintenance` and its window.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct Maintenance {
+        pub id: String,
+        pub name: String,
+        pub status: IncidentStatus,
+        pub created_at: DateTime<Utc>,
+        pub updated_at: DateTime<Utc>,
+        /// Always null.
+        #[schema(required = true)]
+        pub monitoring_at: Option<DateTime<Utc>>,
+        #[schema(required = true)]
+        pub resolved_at: Option<DateTime<Utc>>,
+        pub impact: Impact,
+        pub shortlink: String,
+        pub started_at: DateTime<Utc>,
+        pub page_id: String,
+        pub incident_updates: Vec<IncidentUpdate>,
+        pub components: Vec<ComponentBrief>,
+        pub scheduled_for: DateTime<Utc>,
+        pub scheduled_until: DateTime<Utc>,
+    }
+
+    /// `/api/v2/summary.json`.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct Summary {
+        pub page: Page,
+        pub components: Vec<Component>,
+        pub incidents: Vec<Incident>,
+        pub scheduled_maintenances: Vec<Maintenance>,
+        pub status: Status,
+        /// Our addition: true while the database cannot be read.
+        pub stale: bool,
+        /// Our addition: set while stale, when the data was last read from the database.
+        #[schema(required = true)]
+        pub last_confirmed_at: Option<DateTime<Utc>>,
+    }
+
+    /// `/api/v2/status.json`.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct StatusDocument {
+        pub page: Page,
+        pub status: Status,
+        pub stale: bool,
+        #[schema(required = true)]
+        pub last_confirmed_at: Option<DateTime<Utc>>,
+    }
+
+    /// `/api/v2/components.json`.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct ComponentsDocument {
+        pub page: Page,
+        pub components: Vec<Component>,
+        pub stale: bool,
+        #[schema(required = true)]
+        pub last_confirmed_at: Option<DateTime<Utc>>,
+    }
+
+    /// `/api/v2/incidents.json` and `/api/v2/incidents/unresolved.json`.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct IncidentsDocument {
+        pub page: Page,
+        pub incidents: Vec<Incident>,
+        pub stale: bool,
+        #[schema(required = true)]
+        pub last_confirmed_at: Option<DateTime<Utc>>,
+    }
+
+    /// `/api/v2/scheduled-maintenances*.json`.
+    #[derive(Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct MaintenancesDocument {
+        pub page: Page,
+        pub scheduled_maintenances: Vec<Maintenance>,
+        pub stale: bool,
+        #[schema(required = true)]
+        pub last_confirmed_at: Option<DateTime<Utc>>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::snapshot::fixture;
+    use crate::web::kit::testing;
+    use axum::http::StatusCode;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static API: LazyLock<Arc<StatusApi>> =
+        LazyLock::new(|| Arc::new(StatusApi::new(fixture::handle(12), String::new())));
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Every document, with any query and Accept-Language: 200 and the document in
+        /// the language the query (first `lang`), else the header, chose.
+        #[test]
+        fn any_query_gets_the_document_in_its_language(
+            endpoint in prop::sample::select(vec![
+                "summary", "status", "components", "incidents", "incidents/unresolved",
+                "scheduled-maintenances", "scheduled-maintenances/upcoming",
+                "scheduled-maintenances/active",
+            ]),
+            query in testing::query(),
+            accept in testing::accept_language(),
+        ) {
+            let Some(uri) = testing::uri(&format!("/api/v2/{endpoint}.json"), &query) else {
+                return Ok(());
+            };
+            let mut headers = axum::http::HeaderMap::new();
+            if let Some(value) = accept.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                headers.insert(header::ACCEPT_LANGUAGE, value);
+            }
+            let lang = crate::web::kit::lang::chosen_or_headers(
+                crate::web::kit::lang::from_query(uri.query()),
+                &headers,
+            );
+            let (status, _, body) = testing::get(&router(API.clone()), uri, accept.as_deref().filter(|_| !headers.is_empty()));
+            prop_assert_eq!(status, StatusCode::OK);
+            let document: Value = serde_json::from_slice(&body).unwrap();
+            prop_assert_eq!(document, API.document(endpoint, lang));
+        }
+    }
 }

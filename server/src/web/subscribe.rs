@@ -49,10 +49,17 @@ impl Subscriptions {
     }
 }
 
+/// Whether a confirmation token or subscriber id can be one this site gave out (random
+/// hex): anything else is answered as unknown without asking the database (which may
+/// refuse what it cannot store, a NUL above all).
+fn is_token(text: &str, max: usize) -> bool {
+    !text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// A deliverable address, lower-cased (one subscriber per mailbox), or None.
 pub fn normalise_email(raw: &str) -> Option<String> {
     let email = raw.trim().to_lowercase();
-    if email.len() > 254 || !email.contains('@') {
+    if email.len() > 254 || !email.contains('@') || email.chars().any(char::is_control) {
         return None;
     }
     let address: lettre::Address = email.parse().ok()?;
@@ -125,7 +132,7 @@ pub async fn confirm(
         return see_other("/subscribe?error=unavailable", chosen);
     };
     let token = form.text("token");
-    if token.is_empty() || token.len() > 128 {
+    if !is_token(&token, 128) {
         return see_other("/subscribe?error=expired", chosen);
     }
     let now = Utc::now();
@@ -169,7 +176,7 @@ pub async fn unsubscribe(
             see_other("/subscribe?error=unavailable", chosen)
         };
     };
-    if !id.is_empty() && id.len() <= 64 {
+    if is_token(&id, 64) {
         if let Err(error) = outbox.store().unsubscribe(&id).await {
             tracing::error!(%error, "unsubscribing");
             return if one_click {
@@ -205,7 +212,53 @@ pub fn router(subs: Arc<Subscriptions>) -> Router {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise_email;
+    use super::{is_token, normalise_email};
+    use proptest::prelude::*;
+
+    #[test]
+    fn only_tokens_of_our_shape_reach_the_database() {
+        // Before: `id=a%00b` went to PostgreSQL, which cannot store a
+        // NUL; its error became "try again later" (503) for a mail client's one-click.
+        assert!(is_token("0123abcdef", 64));
+        for bad in ["", "a\0b", "a b", "가", &"a".repeat(65)] {
+            assert!(!is_token(bad, 64), "{bad:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Any text: an address that is lower-case, at most 254 bytes, with an `@`, a
+        /// dotted domain and no control character — and is its own normal form — or None.
+        #[test]
+        fn any_text_is_a_normal_address_or_none(raw in prop_oneof![
+            any::<String>(),
+            "[ A-Za-z0-9._%+가\\-\\x00]{0,20}@[A-Za-z0-9.가\\-\\x00]{0,20}",
+            ("[a-z]{1,10}", 0usize..300).prop_map(|(s, n)| format!("{}@example.com", s.repeat(n))),
+        ]) {
+            if let Some(email) = normalise_email(&raw) {
+                prop_assert!(email.len() <= 254 && email.contains('@'));
+                prop_assert_eq!(email.to_lowercase(), email.clone());
+                prop_assert!(!email.chars().any(char::is_control));
+                prop_assert!(email.rsplit_once('@').unwrap().1.contains('.'));
+                prop_assert_eq!(normalise_email(&email), Some(email.clone()));
+                prop_assert_eq!(normalise_email(&format!("  {}  ", raw.to_uppercase())).is_some(), normalise_email(&raw.to_uppercase()).is_some());
+            }
+        }
+
+        /// Ordinary addresses are accepted, lower-cased.
+        #[test]
+        fn ordinary_addresses_are_accepted(local in "[A-Za-z0-9][A-Za-z0-9._+-]{0,20}[A-Za-z0-9]", domain in "[a-z0-9]{1,12}(\\.[a-z0-9]{1,12}){0,2}\\.[a-z]{2,6}") {
+            prop_assume!(!local.contains(".."));
+            let address = format!("{local}@{domain}");
+            prop_assert_eq!(normalise_email(&address), Some(address.to_lowercase()));
+        }
+
+    }
 
     #[test]
     fn addresses_are_checked_and_lower_cased() {

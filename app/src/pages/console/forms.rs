@@ -3,6 +3,7 @@
 
 use crate::components::UpdateEntry;
 use crate::data::staff::{ComponentChoice, Flash, Preview, Template};
+use crate::format;
 use crate::layout::use_lang;
 use crate::model::{ComponentStatus, IncidentState, Lang, UpdateKind};
 use crate::text::public::{kind_label, state_label, status_label};
@@ -103,6 +104,9 @@ pub fn TextField(
     #[prop(optional)] input_type: Option<&'static str>,
     #[prop(optional)] help: Option<&'static str>,
     #[prop(optional)] max: Option<usize>,
+    /// For the browser's password manager: `username`, `current-password`, `new-password`.
+    #[prop(optional)]
+    autocomplete: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("f-{name}");
     let error_id = format!("{id}-error");
@@ -111,13 +115,13 @@ pub fn TextField(
     let input = if multiline {
         view! {
             <textarea id=id.clone() name=name rows="6" required=required maxlength=max
-                aria-invalid=invalid.then_some("true") aria-describedby=described.clone()>{value}</textarea>
+                aria-invalid=invalid.then_some("true") aria-describedby=described.clone()>{format::rcdata(value)}</textarea>
         }
         .into_any()
     } else {
         view! {
             <input id=id.clone() name=name type=input_type.unwrap_or("text") value=value required=required
-                maxlength=max aria-invalid=invalid.then_some("true") aria-describedby=described.clone() />
+                maxlength=max autocomplete=autocomplete aria-invalid=invalid.then_some("true") aria-describedby=described.clone() />
         }
         .into_any()
     };
@@ -140,7 +144,8 @@ pub fn SelectField(
     selected: String,
     #[prop(optional)] error: Option<String>,
 ) -> impl IntoView {
-    let id = format!("f-{}", name.replace('/', "-"));
+    // `c.kakaotalk/media` → `f-c-kakaotalk-media`: an id of letters, digits and dashes.
+    let id = format!("f-{}", name.replace(['/', '.'], "-"));
     let error_id = format!("{id}-error");
     let error = error.filter(|e| !e.is_empty());
     let invalid = error.is_some();

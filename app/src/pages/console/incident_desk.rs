@@ -8,6 +8,7 @@ use super::forms::{
 use super::new_incident::chosen_template;
 use crate::components::UpdateEntry;
 use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView, Template};
+use crate::format;
 use crate::layout::use_lang;
 use crate::model::{IncidentState, Lang, UpdateKind};
 use crate::text::public::{state_label, strings};
@@ -86,12 +87,12 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                             <div class="field">
                                 <label for=format!("{prefix}-ko")>{c.body_ko}</label>
                                 <textarea id=format!("{prefix}-ko") name="body_ko" rows="4" required>
-                                    {ko.unwrap_or_default()}
+                                    {format::rcdata(ko.unwrap_or_default())}
                                 </textarea>
                             </div>
                             <div class="field">
                                 <label for=format!("{prefix}-en")>{c.body_en}</label>
-                                <textarea id=format!("{prefix}-en") name="body_en" rows="4">{en.unwrap_or_default()}</textarea>
+                                <textarea id=format!("{prefix}-en") name="body_en" rows="4">{format::rcdata(en.unwrap_or_default())}</textarea>
                             </div>
                             <div class="buttons"><button type="submit">{c.save_correction}</button></div>
                              }

@@ -28,9 +28,9 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                      view! {
                     <FormBasics csrf=view.csrf.clone() />
                     <TextField name="name" label=c.name value=flash.value("name").unwrap_or_default()
-                        error=flash.error_for("name") required=true />
+                        error=flash.error_for("name") required=true autocomplete="username" />
                     <TextField name="password" label=c.password value=String::new()
-                        error=flash.error_for("password") required=true input_type="password" />
+                        error=flash.error_for("password") required=true input_type="password" autocomplete="current-password" />
                     <div class="buttons"><button type="submit">{c.sign_in}</button></div>
                      }
                      .into_any(),

@@ -77,7 +77,7 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                     <SelectField name="role".into() label=c.role.into() options=role_options(lang)
                         selected=value_of(&flash, "role", "comms") error=flash.error_for("role").unwrap_or_default() />
                     <TextField name="password" label=c.password value=String::new() error=flash.error_for("password")
-                        required=true input_type="password" max=128 />
+                        required=true input_type="password" max=128 autocomplete="new-password" />
                     <div class="buttons"><button type="submit">{c.add_user}</button></div>
                      }
                      .into_any(),

@@ -3,7 +3,7 @@
 //! redirect: to the result with a notice, or back to the form with what was typed and
 //! what is wrong next to each field. A refused change changes nothing.
 
-use super::responses::{forbidden, refusal, set_flash, stale_form, unavailable};
+use super::responses::{forbidden, refusal, set_flash, stale_form, unavailable, unstorable};
 use super::sessions;
 use super::staff::{AnyRole, ManageStaff, Publish, StaffPost};
 use super::Console;
@@ -16,7 +16,7 @@ use crate::read::snapshot::Snapshot;
 use crate::store::StoreError;
 use crate::web::kit::form::FormData;
 use crate::web::kit::lang;
-use crate::web::kit::reply::see_other;
+use crate::web::kit::reply::{path_segment, see_other};
 use crate::write::changes::{ChangeError, Changes};
 use app::data::staff::{Flash, Preview};
 use app::model::{Impact, IncidentState, Lang, Role, UpdateKind};
@@ -148,6 +148,9 @@ pub async fn sign_in(
     };
     if !sessions::csrf_ok(&session, &form.text("csrf")).await {
         return stale_form(lang);
+    }
+    if let Some(problem) = form.unstorable() {
+        return unstorable(lang, &problem);
     }
     let address = peer(address.as_ref().map(|a| &a.0));
     let name = form.text("name");
@@ -297,6 +300,106 @@ fn preview_of(
     }
 }
 
+/// The new-incident form as a change (checked against the catalog and the state later).
+pub(super) fn read_incident(
+    form: &FormData,
+    snapshot: &Snapshot,
+    now: chrono::DateTime<Utc>,
+) -> Result<NewIncident, Problem> {
+    let impact = Impact::parse(&form.text("impact"))
+        .ok_or_else(|| Problem::new("impact", "영향도를 고르세요", "choose the impact"))?;
+    let started_at = form.kst_time("started_at")?;
+    let components = form.component_changes()?;
+    let kind = kind_of(form, &[UpdateKind::Update, UpdateKind::Apology])?;
+    Ok(NewIncident {
+        id: incident_id(snapshot, started_at, &components),
+        title_ko: form.text("title_ko"),
+        title_en: form.optional("title_en"),
+        impact,
+        started_at,
+        components,
+        first_update: Some(FirstUpdate {
+            at: now,
+            kind,
+            body_ko: form.text("body_ko"),
+            body_en: form.optional("body_en"),
+        }),
+        crowd_signal_at: None,
+    })
+}
+
+/// The update form as a change.
+pub(super) fn read_update(
+    form: &FormData,
+    now: chrono::DateTime<Utc>,
+) -> Result<NewUpdate, Problem> {
+    let state = IncidentState::parse(&form.text("state"))
+        .ok_or_else(|| Problem::new("state", "진행 상태를 고르세요", "choose the state"))?;
+    Ok(NewUpdate {
+        incident_id: form.text("incident"),
+        at: now,
+        state,
+        kind: kind_of(
+            form,
+            &[
+                UpdateKind::Update,
+                UpdateKind::Apology,
+                UpdateKind::Postmortem,
+            ],
+        )?,
+        retrospective: false,
+        body_ko: form.text("body_ko"),
+        body_en: form.optional("body_en"),
+        components: form.component_changes()?,
+        still_affected_confirmed: form.checked("still_affected"),
+    })
+}
+
+/// The correction form as a change.
+pub(super) fn read_correction(form: &FormData) -> Result<Correction, Problem> {
+    let Ok(update_id) = form.text("update").parse::<i64>() else {
+        return Err(Problem::new(
+            "update",
+            "정정할 업데이트가 없습니다",
+            "there is no such update to correct",
+        ));
+    };
+    Ok(Correction {
+        incident_id: form.text("incident"),
+        update_id,
+        body_ko: form.text("body_ko"),
+        body_en: form.optional("body_en"),
+    })
+}
+
+/// The maintenance form as a change.
+pub(super) fn read_maintenance(
+    form: &FormData,
+    snapshot: &Snapshot,
+) -> Result<MaintenanceRecord, Problem> {
+    let starts_at = form.kst_time("starts_at")?;
+    let ends_at = form.kst_time("ends_at")?;
+    let base = format!(
+        "{}-maintenance",
+        app::format::to_kst(starts_at).format("%Y-%m-%d-%H%M")
+    );
+    let taken = |id: &str| snapshot.state.maintenances.iter().any(|m| m.id == id);
+    let id = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|id| !taken(id))
+        .expect("an unused id");
+    Ok(MaintenanceRecord {
+        id,
+        title_ko: form.text("title_ko"),
+        title_en: form.optional("title_en"),
+        body_ko: form.text("body_ko"),
+        body_en: form.optional("body_en"),
+        starts_at,
+        ends_at,
+        components: form.all("components"),
+    })
+}
+
 pub async fn open_incident(post: StaffPost<Publish>) -> Reply {
     let StaffPost {
         console,
@@ -309,29 +412,7 @@ pub async fn open_incident(post: StaffPost<Publish>) -> Reply {
     } = post;
     let back = "/admin/incidents/new";
     let snapshot = console.snapshot.load();
-    let read = || -> Result<NewIncident, Problem> {
-        let impact = Impact::parse(&form.text("impact"))
-            .ok_or_else(|| Problem::new("impact", "영향도를 고르세요", "choose the impact"))?;
-        let started_at = form.kst_time("started_at")?;
-        let components = form.component_changes()?;
-        let kind = kind_of(&form, &[UpdateKind::Update, UpdateKind::Apology])?;
-        Ok(NewIncident {
-            id: incident_id(&snapshot, started_at, &components),
-            title_ko: form.text("title_ko"),
-            title_en: form.optional("title_en"),
-            impact,
-            started_at,
-            components,
-            first_update: Some(FirstUpdate {
-                at: Utc::now(),
-                kind,
-                body_ko: form.text("body_ko"),
-                body_en: form.optional("body_en"),
-            }),
-            crowd_signal_at: None,
-        })
-    };
-    let mut new = match read() {
+    let mut new = match read_incident(&form, &snapshot, Utc::now()) {
         Ok(new) => new,
         Err(problem) => return refused(&session, &form, lang, back, &problem).await,
     };
@@ -341,7 +422,10 @@ pub async fn open_incident(post: StaffPost<Publish>) -> Reply {
         .iter()
         .filter_map(|c| c.component.split_once('/').map(|(s, _)| s))
         .collect();
-    let since = new.started_at - chrono::Duration::hours(6);
+    let since = new
+        .started_at
+        .checked_sub_signed(chrono::Duration::hours(6))
+        .unwrap_or(new.started_at);
     new.crowd_signal_at = changes
         .store()
         .signals(since)
@@ -411,31 +495,8 @@ pub async fn post_update(post: StaffPost<Publish>) -> Reply {
         me,
         ..
     } = post;
-    let incident_id = form.text("incident");
-    let back = format!("/admin/incidents/{incident_id}");
-    let read = || -> Result<NewUpdate, Problem> {
-        let state = IncidentState::parse(&form.text("state"))
-            .ok_or_else(|| Problem::new("state", "진행 상태를 고르세요", "choose the state"))?;
-        Ok(NewUpdate {
-            incident_id: incident_id.clone(),
-            at: Utc::now(),
-            state,
-            kind: kind_of(
-                &form,
-                &[
-                    UpdateKind::Update,
-                    UpdateKind::Apology,
-                    UpdateKind::Postmortem,
-                ],
-            )?,
-            retrospective: false,
-            body_ko: form.text("body_ko"),
-            body_en: form.optional("body_en"),
-            components: form.component_changes()?,
-            still_affected_confirmed: form.checked("still_affected"),
-        })
-    };
-    let update = match read() {
+    let back = format!("/admin/incidents/{}", path_segment(&form.text("incident")));
+    let update = match read_update(&form, Utc::now()) {
         Ok(update) => update,
         Err(problem) => return refused(&session, &form, lang, &back, &problem).await,
     };
@@ -493,21 +554,10 @@ pub async fn correct_update(post: StaffPost<Publish>) -> Reply {
         me,
         ..
     } = post;
-    let incident_id = form.text("incident");
-    let back = format!("/admin/incidents/{incident_id}");
-    let Ok(update_id) = form.text("update").parse::<i64>() else {
-        let problem = Problem::new(
-            "update",
-            "정정할 업데이트가 없습니다",
-            "there is no such update to correct",
-        );
-        return refused(&session, &form, lang, &back, &problem).await;
-    };
-    let fix = Correction {
-        incident_id,
-        update_id,
-        body_ko: form.text("body_ko"),
-        body_en: form.optional("body_en"),
+    let back = format!("/admin/incidents/{}", path_segment(&form.text("incident")));
+    let fix = match read_correction(&form) {
+        Ok(fix) => fix,
+        Err(problem) => return refused(&session, &form, lang, &back, &problem).await,
     };
     let result = publish(&console, &changes, &me.name, Change::CorrectUpdate(fix)).await;
     settle(
@@ -597,31 +647,7 @@ pub async fn schedule_maintenance(post: StaffPost<Publish>) -> Reply {
         ..
     } = post;
     let back = "/admin/maintenance/new";
-    let read = || -> Result<MaintenanceRecord, Problem> {
-        let starts_at = form.kst_time("starts_at")?;
-        let ends_at = form.kst_time("ends_at")?;
-        let base = format!(
-            "{}-maintenance",
-            app::format::to_kst(starts_at).format("%Y-%m-%d-%H%M")
-        );
-        let snapshot = console.snapshot.load();
-        let taken = |id: &str| snapshot.state.maintenances.iter().any(|m| m.id == id);
-        let id = std::iter::once(base.clone())
-            .chain((2..).map(|n| format!("{base}-{n}")))
-            .find(|id| !taken(id))
-            .expect("an unused id");
-        Ok(MaintenanceRecord {
-            id,
-            title_ko: form.text("title_ko"),
-            title_en: form.optional("title_en"),
-            body_ko: form.text("body_ko"),
-            body_en: form.optional("body_en"),
-            starts_at,
-            ends_at,
-            components: form.all("components"),
-        })
-    };
-    let maintenance = match read() {
+    let maintenance = match read_maintenance(&form, &console.snapshot.load()) {
         Ok(m) => m,
         Err(problem) => return refused(&session, &form, lang, back, &problem).await,
     };
@@ -776,4 +802,139 @@ pub async fn export_ledger(
         .header(header::CACHE_CONTROL, "no-store")
         .body(Body::from(out))
         .expect("valid response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ledger, rules};
+    use crate::read::snapshot::fixture;
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static SNAPSHOT: LazyLock<Arc<Snapshot>> = LazyLock::new(|| fixture::handle(3).load());
+
+    /// The fields a refusal may name.
+    const FIELDS: [&str; 14] = [
+        "impact",
+        "started_at",
+        "components",
+        "kind",
+        "state",
+        "update",
+        "starts_at",
+        "ends_at",
+        "id",
+        "title_ko",
+        "title_en",
+        "body_ko",
+        "body_en",
+        "incident",
+    ];
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => prop::sample::select(vec![
+                "", "major", "minor", "update", "apology", "postmortem", "resolved",
+                "monitoring", "major_outage", "operational", "1", "-1", "9223372036854775808",
+                "2022-10-15T15:30", "2030-01-01T02:00", "1900-01-01T00:00",
+                "-262143-01-01T14:59", "+262142-12-31T23:59", "kakaotalk/media", "kakaotalk/messages",
+                "incident-1", "a\nb", "가나다", "\0",
+            ]).prop_map(String::from),
+            2 => any::<String>(),
+            1 => ("[가-힣a-z ]{1,3}", 1usize..4000).prop_map(|(s, n)| s.repeat(n)),
+        ]
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => prop::sample::select(vec![
+                "impact", "started_at", "kind", "state", "update", "incident", "starts_at",
+                "ends_at", "title_ko", "title_en", "body_ko", "body_en", "components",
+                "still_affected", "intent", "c.kakaotalk/media", "c.kakaotalk/messages",
+                "c.nope/x", "c.",
+            ]).prop_map(String::from),
+            1 => any::<String>(),
+        ]
+    }
+
+    fn form() -> impl Strategy<Value = FormData> {
+        prop::collection::vec((name(), value()), 0..16).prop_map(FormData)
+    }
+
+    /// A change as the ledger records it reads back as the same change.
+    fn through_the_ledger(change: &Change) -> Result<(), TestCaseError> {
+        let at = Utc::now();
+        let value = serde_json::to_value(change).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let text = ledger::canonical(1, at, "tester", change.action(), &value);
+        let read = ledger::read_canonical(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let back: Change = serde_json::from_value(read["change"].clone())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&back, change);
+        Ok(())
+    }
+
+    /// Read, then checked on its own: a change or a refusal naming a field; never a panic.
+    fn read_and_validate(read: Result<Change, Problem>) -> Result<(), TestCaseError> {
+        let catalog = &SNAPSHOT.catalog;
+        let checked = read.and_then(|change| {
+            rules::validate(catalog, &change)?;
+            Ok(change)
+        });
+        match checked {
+            Ok(change) => through_the_ledger(&change)?,
+            Err(problem) => {
+                prop_assert!(FIELDS.contains(&problem.field), "{}", problem.field);
+                prop_assert!(!problem.ko.is_empty() && !problem.en.is_empty());
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 128,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Every console form that makes a public change, from any fields at all.
+        #[test]
+        fn any_console_form_is_a_change_or_a_named_refusal(form in form()) {
+            let now = Utc::now();
+            read_and_validate(read_incident(&form, &SNAPSHOT, now).map(Change::OpenIncident))?;
+            read_and_validate(read_update(&form, now).map(Change::PostUpdate))?;
+            read_and_validate(read_correction(&form).map(Change::CorrectUpdate))?;
+            read_and_validate(read_maintenance(&form, &SNAPSHOT).map(Change::ScheduleMaintenance))?;
+        }
+
+        /// A form filled in as the page offers it is accepted, and read as typed.
+        #[test]
+        fn a_valid_incident_form_is_accepted(
+            title in "[가-힣A-Za-z0-9 ]{0,60}[가-힣A-Za-z0-9]",
+            body in "[가-힣A-Za-z0-9 .,\n]{0,300}[가-힣]",
+            impact in prop::sample::select(vec!["none", "minor", "major", "critical"]),
+            kind in prop::sample::select(vec!["update", "apology"]),
+            component in prop::sample::select(fixture::catalog().component_ids().collect::<Vec<_>>()),
+            status in prop::sample::select(vec!["degraded_performance", "partial_outage", "major_outage"]),
+            minutes_ago in 0i64..5_000_000,
+        ) {
+            let now = Utc::now();
+            let started = app::format::to_kst(now - chrono::Duration::minutes(minutes_ago)).format("%Y-%m-%dT%H:%M").to_string();
+            let form = FormData(vec![
+                ("title_ko".into(), title.clone()),
+                ("impact".into(), impact.into()),
+                ("started_at".into(), started),
+                (format!("c.{component}"), status.into()),
+                ("kind".into(), kind.into()),
+                ("body_ko".into(), body.clone()),
+            ]);
+            let new = read_incident(&form, &SNAPSHOT, now).map_err(|p| TestCaseError::fail(p.en))?;
+            prop_assert_eq!(&new.title_ko, title.trim());
+            prop_assert_eq!(new.components.len(), 1);
+            let change = Change::OpenIncident(new);
+            rules::validate(&SNAPSHOT.catalog, &change).map_err(|p| TestCaseError::fail(p.en))?;
+            through_the_ledger(&change)?;
+        }
+    }
 }

@@ -89,23 +89,6 @@ pub async fn skip_followed_render(request: Request, next: Next) -> Response<Body
     next.run(request).await
 }
 
-/// Console pages may not be framed by another site (clickjacking a signed-in admin into
-/// pressing a button).
-pub async fn no_framing(request: Request, next: Next) -> Response<Body> {
-    let path = request.uri().path();
-    let console = path == "/admin" || path.starts_with("/admin/") || path.starts_with("/_console/");
-    let mut response = next.run(request).await;
-    if console {
-        let headers = response.headers_mut();
-        headers.insert("x-frame-options", header::HeaderValue::from_static("DENY"));
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            header::HeaderValue::from_static("frame-ancestors 'none'"),
-        );
-    }
-    response
-}
-
 /// What the Leptos pages are given to load console data.
 pub fn state(console: Arc<Console>) -> ConsoleState {
     ConsoleState(Arc::new(model::Model(console)))

@@ -69,6 +69,20 @@ pub fn stale_form(lang: Lang) -> Response<Body> {
     )
 }
 
+/// A form holding what cannot be stored (`FormData::unstorable`): refused whole, with
+/// the field named.
+pub fn unstorable(lang: Lang, problem: &crate::domain::problem::Problem) -> Response<Body> {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        lang,
+        (
+            "보낼 수 없는 문자가 있습니다",
+            "The form holds characters that cannot be sent",
+        ),
+        (&problem.ko, &problem.en),
+    )
+}
+
 pub fn forbidden(lang: Lang) -> Response<Body> {
     refusal(
         StatusCode::FORBIDDEN,

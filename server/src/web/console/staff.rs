@@ -1,9 +1,10 @@
 //! The prologue of every console change, as one extractor: the form is read, its
 //! language chosen, and then — a database, a signed-in account, this session's CSRF
-//! token, a role that may do it — or the answer that says which is missing.
+//! token, a role that may do it, nothing that cannot be stored (`FormData::unstorable`)
+//! — or the answer that says which is missing.
 //! (In the manner of `AuthUser` in realworld-axum-sqlx and `UserAuth` in atuin.)
 
-use super::responses::{forbidden, stale_form, unavailable};
+use super::responses::{forbidden, stale_form, unavailable, unstorable};
 use super::sessions;
 use super::Console;
 use crate::web::kit::form::FormData;
@@ -90,6 +91,9 @@ impl<P: Permission> FromRequest<Arc<Console>> for StaffPost<P> {
         }
         if !P::allows(me.role) {
             return Err(forbidden(lang));
+        }
+        if let Some(problem) = form.unstorable() {
+            return Err(unstorable(lang, &problem));
         }
         Ok(StaffPost {
             console: console.clone(),

@@ -9,4 +9,7 @@ pub mod form;
 pub mod lang;
 pub mod reply;
 pub mod secret;
+#[cfg(test)]
+pub mod testing;
 pub mod throttle;
+pub mod versioned;

@@ -118,6 +118,7 @@ pub fn config(db: &TestDb) -> Config {
         smtp_url: String::new(),
         mail_from: "Kakao Status <status@localhost>".into(),
         delivery_retry_ms: 200,
+        limits: Default::default(),
     }
 }
 
