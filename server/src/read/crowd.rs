@@ -11,7 +11,7 @@ use std::collections::HashMap;
 /// The chart's bins are this many minutes wide.
 pub const BIN_MINUTES: i64 = 5;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceCrowd {
     /// Minute (since the epoch) the chart starts at.
     pub start_minute: i64,

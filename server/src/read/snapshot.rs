@@ -650,8 +650,16 @@ impl SnapshotHandle {
         self.crowd.load_full()
     }
 
+    /// Figures that did not change keep their version (only `as_of` moves on), so the
+    /// pages, documents and ETags built on them stay valid: an idle site is not rebuilt
+    /// at every crowd refresh, and a browser's refresh is answered 304.
     pub fn set_crowd(&self, mut crowd: CrowdState) {
-        crowd.version = self.next_version.fetch_add(1, Ordering::SeqCst);
+        let current = self.crowd.load();
+        crowd.version = if current.services == crowd.services {
+            current.version
+        } else {
+            self.next_version.fetch_add(1, Ordering::SeqCst)
+        };
         let version = crowd.version;
         self.crowd.store(Arc::new(crowd));
         self.swapped.send_replace(version);
@@ -814,6 +822,35 @@ pub(crate) mod fixture {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn unchanged_crowd_figures_keep_the_version_the_pages_were_built_at() {
+        use crate::read::crowd::{CrowdState, ServiceCrowd};
+        let handle = fixture::handle(2);
+        let figures = |last_hour: u32, as_of: DateTime<Utc>| CrowdState {
+            version: 0,
+            as_of,
+            services: HashMap::from([(
+                "kakaotalk".to_string(),
+                ServiceCrowd {
+                    last_hour,
+                    ..ServiceCrowd::default()
+                },
+            )]),
+        };
+        let start = Utc::now();
+        handle.set_crowd(figures(3, start));
+        let version = handle.version();
+        // A refresh that finds the same figures: nothing to rebuild, but `as_of` moves on
+        // (a report's answer waits for it).
+        let later = start + chrono::Duration::seconds(5);
+        handle.set_crowd(figures(3, later));
+        assert_eq!(handle.version(), version);
+        assert_eq!(handle.crowd().as_of, later);
+        // New figures: a new version.
+        handle.set_crowd(figures(4, later));
+        assert!(handle.version() > version);
+    }
     use std::sync::LazyLock;
 
     static SNAPSHOT: LazyLock<Arc<SnapshotHandle>> = LazyLock::new(|| fixture::handle(45));
