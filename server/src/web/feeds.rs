@@ -64,12 +64,13 @@ impl Feeds {
         build: impl FnOnce(Lang) -> Option<String>,
     ) -> Option<Response<Body>> {
         let lang = lang(request);
-        let encoded = self
-            .documents
-            .get_or_build(self.snapshot.version(), key, lang, || {
-                build(lang)
-                    .map(|body| Encoded::new(HeaderValue::from_static(content_type), body.into()))
-            })?;
+        let encoded =
+            self.documents
+                .get_or_build(self.snapshot.load().version, key, lang, || {
+                    build(lang).map(|body| {
+                        Encoded::new(HeaderValue::from_static(content_type), body.into())
+                    })
+                })?;
         Some(public_document(&encoded, request))
     }
 

@@ -121,7 +121,7 @@ fn respond(widget: &Widget, only: Option<&str>, request: &Request) -> Response<B
     let key = only.unwrap_or("");
     let built = widget
         .documents
-        .get_or_build(widget.snapshot.version(), key, lang, || {
+        .get_or_build(widget.snapshot.load().version, key, lang, || {
             let html = render(&widget.snapshot.load(), only, lang, &widget.base_url)?;
             Some(Encoded::new(
                 HeaderValue::from_static("text/html; charset=utf-8"),

@@ -1,7 +1,8 @@
-//! Documents built from the snapshot (API documents, feeds, badges, the widget), kept
-//! encoded per snapshot version: a hot document costs a lookup, not a rebuild and a
-//! brotli pass per request. A feed reader storm during an outage would otherwise cost a
-//! core per hundred requests.
+//! Documents built from the snapshot (feeds, badges, the widget), kept encoded per
+//! version of the public state they show (not of the crowd figures, which they do not
+//! show: a stream of reports does not rebuild them). A hot document costs a lookup, not
+//! a rebuild and a brotli pass per request: a feed reader storm during an outage would
+//! otherwise cost a core per hundred requests.
 
 use crate::web::kit::encoded::Encoded;
 use app::model::Lang;
