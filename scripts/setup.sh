@@ -56,3 +56,11 @@ if $want_browser && ! command -v chromium >/dev/null 2>&1; then
   say "installing Chromium (Debian's package)"
   apt_install chromium
 fi
+if $want_browser && ! command -v pdftotext >/dev/null 2>&1; then
+  say "installing poppler-utils (pdftotext, for the printed report test)"
+  apt_install poppler-utils
+fi
+if $want_browser && ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+  say "installing fonts-noto-cjk (Korean in screenshots and printed PDFs)"
+  apt_install fonts-noto-cjk
+fi

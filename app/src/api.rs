@@ -7,6 +7,7 @@ use crate::data::public::{
     FilterError, HistoryView, HomeView, IncidentView, ReportPage, ServiceView, SiteInfo,
     SubscribeView,
 };
+use crate::data::record::{AvailabilityView, RecordView};
 #[cfg(feature = "ssr")]
 use crate::data::staff::ConsoleBody;
 use crate::data::staff::{ConsolePage, ConsoleView};
@@ -32,6 +33,51 @@ pub trait ReadModel: Send + Sync + 'static {
     fn report_page(&self, slug: &str, lang: Lang) -> Option<ReportPage>;
     /// The services one can get email alerts for.
     fn subscribe(&self, lang: Lang) -> SubscribeView;
+    /// Availability by month and year, of every service or of one with its components.
+    fn availability(
+        &self,
+        service: Option<&str>,
+        year: Option<&str>,
+        lang: Lang,
+    ) -> Result<AvailabilityView, FilterError>;
+    /// An incident's record: figures, per-component times, the legal duties' verdicts.
+    fn record(&self, id: &str, lang: Lang) -> Option<RecordView>;
+}
+
+/// Past views: the read model as the public could see it at a past moment (`as_of`),
+/// rebuilt by the server from its ledger.
+#[cfg(feature = "ssr")]
+pub trait PastModel: Send + Sync + 'static {
+    #[allow(clippy::type_complexity)]
+    fn at<'a>(
+        &'a self,
+        as_of: &'a str,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<std::sync::Arc<dyn ReadModel>, FilterError>>
+                + Send
+                + 'a,
+        >,
+    >;
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct PastState(pub std::sync::Arc<dyn PastModel>);
+
+/// The present read model, or the past one `as_of` names (empty: the present).
+#[cfg(feature = "ssr")]
+async fn model_at(
+    as_of: Option<&str>,
+) -> Result<Result<std::sync::Arc<dyn ReadModel>, FilterError>, ServerFnError> {
+    match as_of.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(Ok(read_model()?)),
+        Some(text) => {
+            let past = use_context::<PastState>()
+                .ok_or_else(|| ServerFnError::new("past views are not available"))?;
+            Ok(past.0.at(text).await)
+        }
+    }
 }
 
 /// The read model as a context value, provided by the server for pages and endpoints alike.
@@ -62,8 +108,37 @@ pub async fn get_service(slug: String, lang: Lang) -> Result<Option<ServiceView>
 }
 
 #[server(prefix = "/_status", endpoint = "incident", input = GetUrl)]
-pub async fn get_incident(id: String, lang: Lang) -> Result<Option<IncidentView>, ServerFnError> {
-    Ok(read_model()?.incident(&id, lang))
+pub async fn get_incident(
+    id: String,
+    lang: Lang,
+    as_of: Option<String>,
+) -> Result<Result<Option<IncidentView>, FilterError>, ServerFnError> {
+    Ok(model_at(as_of.as_deref())
+        .await?
+        .map(|m| m.incident(&id, lang)))
+}
+
+#[server(prefix = "/_status", endpoint = "availability", input = GetUrl)]
+pub async fn get_availability(
+    service: Option<String>,
+    year: Option<String>,
+    lang: Lang,
+    as_of: Option<String>,
+) -> Result<Result<AvailabilityView, FilterError>, ServerFnError> {
+    Ok(model_at(as_of.as_deref())
+        .await?
+        .and_then(|m| m.availability(service.as_deref(), year.as_deref(), lang)))
+}
+
+#[server(prefix = "/_status", endpoint = "record", input = GetUrl)]
+pub async fn get_record(
+    id: String,
+    lang: Lang,
+    as_of: Option<String>,
+) -> Result<Result<Option<RecordView>, FilterError>, ServerFnError> {
+    Ok(model_at(as_of.as_deref())
+        .await?
+        .map(|m| m.record(&id, lang)))
 }
 
 #[server(prefix = "/_status", endpoint = "history", input = GetUrl)]
@@ -72,8 +147,11 @@ pub async fn get_history(
     year: Option<String>,
     page: Option<String>,
     lang: Lang,
+    as_of: Option<String>,
 ) -> Result<Result<HistoryView, FilterError>, ServerFnError> {
-    Ok(read_model()?.history(service.as_deref(), year.as_deref(), page.as_deref(), lang))
+    Ok(model_at(as_of.as_deref())
+        .await?
+        .and_then(|m| m.history(service.as_deref(), year.as_deref(), page.as_deref(), lang)))
 }
 
 /// `page` ("form" or "thanks") only gives the thank-you page's request an address of its

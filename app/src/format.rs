@@ -111,7 +111,7 @@ pub fn machine(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn month_abbr(m: u32) -> &'static str {
+pub fn month_abbr(m: u32) -> &'static str {
     &month_name(m)[..3]
 }
 

@@ -234,6 +234,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <a href="/feed.atom">"Atom"</a>
                     <a href="/feed.rss">"RSS"</a>
                     <a href="/maintenance.ics">{move || s().maintenance_ical}</a>
+                    <a href=move || ctx.tracked_href("/availability")>
+                        {move || crate::text::record::strings(lang.get()).nav_availability}
+                    </a>
                     <a href=move || ctx.tracked_href("/api")>"API"</a>
                 </nav>
             </div>

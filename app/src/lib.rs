@@ -26,8 +26,8 @@ use pages::console::{
     ConsoleSignIn, ConsoleUsers, ConsoleWebhooks,
 };
 use pages::{
-    ConfirmSubscriptionPage, HistoryPage, HomePage, IncidentPage, NotFound, ReportServicePage,
-    ReportThanksPage, ServicePage, SubscribePage, UnsubscribePage,
+    AvailabilityPage, ConfirmSubscriptionPage, HistoryPage, HomePage, IncidentPage, NotFound,
+    RecordPage, ReportServicePage, ReportThanksPage, ServicePage, SubscribePage, UnsubscribePage,
 };
 
 /// The HTML document around the application (server side only).
@@ -72,7 +72,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/services/:slug") view=ServicePage ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=IncidentPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:id/record") view=RecordPage ssr=SsrMode::Async />
                     <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/availability") view=AvailabilityPage ssr=SsrMode::Async />
                     <Route path=path!("/report/:slug") view=ReportServicePage ssr=SsrMode::Async />
                     <Route path=path!("/report/:slug/thanks") view=ReportThanksPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=ConsoleDashboard ssr=SsrMode::Async />

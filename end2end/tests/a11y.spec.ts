@@ -2,7 +2,17 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, FIRE_URL } from './support';
 
-const pages = ['/', '/services/kakaotalk', FIRE_URL, '/history', '/subscribe', '/admin/signin'];
+const pages = [
+  '/',
+  '/services/kakaotalk',
+  FIRE_URL,
+  `${FIRE_URL}/record`,
+  '/history',
+  '/availability?year=2022',
+  '/availability?year=2022&service=kakaotalk',
+  '/subscribe',
+  '/admin/signin',
+];
 
 for (const url of pages) {
   test(`axe finds no violations on ${url}`, async ({ page, open, browser, javaScriptEnabled, baseURL, viewport, locale }) => {

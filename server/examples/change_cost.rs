@@ -46,6 +46,7 @@ fn update(id: &str, state: IncidentState) -> Change {
         body_en: None,
         components: vec![],
         still_affected_confirmed: false,
+        notices: vec![],
     })
 }
 

@@ -130,7 +130,8 @@ async fn add_user(
     };
     accounts::check_password(&password)?;
     let catalog = std::sync::Arc::new(catalog::Catalog::load(&config.catalog)?);
-    let changes = startup::open_and_seed(config, &catalog).await?;
+    let law = std::sync::Arc::new(server::domain::law::Law::load(&config.rules)?);
+    let changes = startup::open_and_seed(config, &catalog, &law).await?;
     let user = change::NewUser {
         name: name.to_string(),
         role,

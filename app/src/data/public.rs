@@ -122,6 +122,8 @@ pub struct IncidentView {
     pub crowd_signal_at: Option<DateTime<Utc>>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
+    /// A past view: as the public could see it at this moment.
+    pub past: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -174,7 +176,26 @@ pub enum FilterError {
     UnknownService(String),
     BadYear(String),
     BadPage(String),
-    PageOutOfRange { page: u32, pages: u32 },
+    PageOutOfRange {
+        page: u32,
+        pages: u32,
+    },
+    /// A year with nothing on record: before the first record, or in the future.
+    YearOutOfRange {
+        year: i32,
+        first: i32,
+        last: i32,
+    },
+    /// `as_of` is not a time this site reads.
+    BadAsOf(String),
+    /// `as_of` is before the earliest fact on record.
+    AsOfTooEarly {
+        given: String,
+        earliest: DateTime<Utc>,
+    },
+    AsOfInFuture(String),
+    /// Past views need the ledger, which this site cannot read now.
+    PastUnavailable,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -196,6 +217,8 @@ pub struct HistoryView {
     /// Filter choices: every service and every year that has incidents.
     pub services: Vec<ServiceRef>,
     pub years: Vec<i32>,
+    /// A past view: as the public could see it at this moment.
+    pub past: Option<DateTime<Utc>>,
 }
 
 /// The page's own name, from the catalog.

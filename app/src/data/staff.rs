@@ -114,6 +114,8 @@ pub struct IncidentForm {
     pub templates: Vec<Template>,
     /// Now, in KST, as a `datetime-local` value: the default start time.
     pub now_local: String,
+    /// The duties in force today, which the first update can be marked as fulfilling.
+    pub duties: Vec<crate::data::record::DutyView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -124,6 +126,20 @@ pub struct IncidentDesk {
     pub templates: Vec<Template>,
     /// Each update's text in both languages, to start a correction from.
     pub originals: Vec<UpdateText>,
+    /// What the law asks of this incident (config/rules.toml), as of now: the checklist,
+    /// and the duties an update can be tagged as fulfilling.
+    pub duties: Vec<crate::data::record::DutyView>,
+    /// Internal notes (staff and regulators only), oldest first.
+    pub notes: Vec<NoteView>,
+}
+
+/// An internal note on an incident, with its ledger entry's number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub body: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

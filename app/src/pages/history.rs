@@ -2,7 +2,7 @@
 
 use super::{BadRequest, LoadError};
 use crate::api::get_history;
-use crate::components::IncidentCard;
+use crate::components::{IncidentCard, PastBanner};
 use crate::data::public::HistoryView;
 use crate::format;
 use crate::layout::{use_lang, use_refresh_tick};
@@ -19,11 +19,16 @@ pub fn HistoryPage() -> impl IntoView {
     let query = use_query_map();
     let filters = move || {
         let q = query.read();
-        (q.get("service"), q.get("year"), q.get("page"))
+        (
+            q.get("service"),
+            q.get("year"),
+            q.get("page"),
+            q.get("as_of"),
+        )
     };
     let data = Resource::new(
         move || (filters(), ctx.get(), tick.get()),
-        |((service, year, page), lang, _)| get_history(service, year, page, lang),
+        |((service, year, page, as_of), lang, _)| get_history(service, year, page, lang, as_of),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
@@ -60,6 +65,7 @@ fn History(history: HistoryView, lang: Lang) -> impl IntoView {
         .map(|y| view! { <option value=y.to_string() selected=Some(y) == selected_year>{y.to_string()}</option> })
         .collect_view();
 
+    let past_at = history.past;
     // Links to other pages keep the filters (and the language, through ctx.href).
     let page_href = {
         let service = history.service.clone();
@@ -70,6 +76,9 @@ fn History(history: HistoryView, lang: Lang) -> impl IntoView {
             }
             if let Some(year) = selected_year {
                 params.push(format!("year={year}"));
+            }
+            if let Some(at) = past_at {
+                params.push(format!("as_of={}", format::machine(at)));
             }
             params.push(format!("page={page}"));
             ctx.href(&format!("/history?{}", params.join("&")))
@@ -105,12 +114,17 @@ fn History(history: HistoryView, lang: Lang) -> impl IntoView {
             .into_any()
     };
 
+    let past = history
+        .past
+        .map(|at| view! { <PastBanner at lang now_href=ctx.href("/history") /> });
     view! {
         <Title text=title />
+        {past}
         <h1 class="page-title">{s.history_title}</h1>
         <p class="lead">{s.history_intro}</p>
         <form class="filters" method="get" action="/history">
             {(lang == Lang::En || ctx.explicit.get_untracked()).then(|| view! { <input type="hidden" name="lang" value=lang.code() /> })}
+            {past_at.map(|at| view! { <input type="hidden" name="as_of" value=format::machine(at) /> })}
             <label>
                 <span>{s.filter_service}</span>
                 <select name="service">

@@ -1,33 +1,37 @@
 //! `/incidents/{id}`: one incident and its timeline.
 
-use super::{LoadError, NotFound};
+use super::{BadRequest, LoadError, NotFound};
 use crate::api::get_incident;
-use crate::components::{ComponentStates, Time, UpdateEntry};
+use crate::components::{ComponentStates, PastBanner, Time, UpdateEntry};
 use crate::data::public::IncidentView;
 use crate::format;
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
-use crate::text::public::{impact_label, state_label, strings};
+use crate::text::public::{filter_error_text, impact_label, state_label, strings};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let ctx = use_lang();
     let tick = use_refresh_tick();
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
+    let as_of = move || query.read().get("as_of");
     let data = Resource::new(
-        move || (id(), ctx.get(), tick.get()),
-        |(id, lang, _)| get_incident(id, lang),
+        move || (id(), ctx.get(), tick.get(), as_of()),
+        |(id, lang, _, as_of)| get_incident(id, lang, as_of),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
             {move || Suspend::new(async move {
+                let lang = ctx.untracked();
                 match data.await {
-                    Ok(Some(incident)) => view! { <Incident incident lang=ctx.untracked() /> }.into_any(),
-                    Ok(None) => view! { <NotFound /> }.into_any(),
+                    Ok(Ok(Some(incident))) => view! { <Incident incident lang /> }.into_any(),
+                    Ok(Ok(None)) => view! { <NotFound /> }.into_any(),
+                    Ok(Err(error)) => view! { <BadRequest reason=filter_error_text(lang, &error) /> }.into_any(),
                     Err(_) => view! { <LoadError /> }.into_any(),
                 }
             })}
@@ -55,8 +59,13 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
         lang.code()
     };
     let title_fallback = summary.title.fallback;
+    let past = incident.past.map(|at| {
+        let now_href = ctx.href(&format!("/incidents/{}", summary.id));
+        view! { <PastBanner at lang now_href /> }
+    });
     view! {
         <Title text=summary.title.text.clone() />
+        {past}
         <article class=format!("incident impact-{}", summary.impact.as_str())>
             <h1 class="page-title" lang=title_lang>{summary.title.text.clone()}</h1>
             {title_fallback.then(|| view! { <p class="fallback-note">{s.english_missing}</p> })}
@@ -108,6 +117,7 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
                 <h2 id="timeline-h">{s.timeline}</h2>
                 <ol class="timeline">{updates}</ol>
             </section>
+            <p><a href=ctx.href(&format!("/incidents/{}/record", summary.id))>{crate::text::record::strings(lang).record_link}</a></p>
             <p><a href=ctx.href("/history")>{s.back_to_history}</a></p>
         </article>
     }

@@ -1,18 +1,22 @@
 //! One file per route.
 
+mod availability;
 pub mod console;
 mod errors;
 mod history;
 mod home;
 mod incident;
+mod record;
 mod report;
 mod service;
 mod subscribe;
 
+pub use availability::AvailabilityPage;
 pub use errors::{BadRequest, LoadError, NotFound};
 pub use history::HistoryPage;
 pub use home::HomePage;
 pub use incident::IncidentPage;
+pub use record::RecordPage;
 pub use report::{ReportServicePage, ReportThanksPage};
 pub use service::ServicePage;
 pub use subscribe::{ConfirmSubscriptionPage, SubscribePage, UnsubscribePage};

@@ -5,6 +5,7 @@
 
 pub mod crowd;
 pub mod public;
+pub mod record;
 pub mod staff;
 pub mod subscribe;
 pub mod webhooks;

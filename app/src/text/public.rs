@@ -310,6 +310,38 @@ pub fn filter_error_text(lang: Lang, error: &FilterError) -> String {
         (Lang::En, FilterError::PageOutOfRange { page, pages }) => {
             format!("There is no page {page}; there are {pages}.")
         }
+        (Lang::Ko, FilterError::YearOutOfRange { year, first, last }) => {
+            format!("{year}년의 기록은 없습니다. {first}년부터 {last}년까지 고를 수 있습니다.")
+        }
+        (Lang::En, FilterError::YearOutOfRange { year, first, last }) => {
+            format!("There is no record for {year}. Pick a year from {first} to {last}.")
+        }
+        (Lang::Ko, FilterError::BadAsOf(t)) => format!(
+            "'{t}'는 읽을 수 있는 시각이 아닙니다. 2022-10-16T07:30+09:00처럼 적어 주세요(시간대가 없으면 한국 시간)."
+        ),
+        (Lang::En, FilterError::BadAsOf(t)) => format!(
+            "'{t}' is not a time this site reads. Write it like 2022-10-16T07:30+09:00 (without a zone: Korea time)."
+        ),
+        (Lang::Ko, FilterError::AsOfTooEarly { given, earliest }) => format!(
+            "'{given}'은 기록된 가장 이른 사실({})보다 앞섭니다.",
+            crate::format::date_time(lang, *earliest)
+        ),
+        (Lang::En, FilterError::AsOfTooEarly { given, earliest }) => format!(
+            "'{given}' is before the earliest fact on record ({}).",
+            crate::format::date_time(lang, *earliest)
+        ),
+        (Lang::Ko, FilterError::AsOfInFuture(t)) => {
+            format!("'{t}'는 미래입니다. 과거 시점만 볼 수 있습니다.")
+        }
+        (Lang::En, FilterError::AsOfInFuture(t)) => {
+            format!("'{t}' is in the future. Only past moments can be shown.")
+        }
+        (Lang::Ko, FilterError::PastUnavailable) => {
+            "지금은 과거 시점 보기를 만들 수 없습니다(원장을 읽을 수 없음). 잠시 후 다시 시도하세요.".to_string()
+        }
+        (Lang::En, FilterError::PastUnavailable) => {
+            "Past views cannot be built right now (the ledger cannot be read). Try again shortly.".to_string()
+        }
     }
 }
 

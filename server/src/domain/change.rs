@@ -1,6 +1,6 @@
 //! A change, as staff (or the seed) ask for it and as the ledger records it.
 
-use super::state::{MaintenanceRecord, StatusChange};
+use super::state::{MaintenanceRecord, NoticeTag, StatusChange};
 use app::model::{ComponentStatus, Impact, IncidentState, Role, UpdateKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ pub enum Change {
     SignOut(SignInRecord),
     AddWebhook(NewWebhook),
     SetWebhookActive(WebhookChange),
+    AddNote(NewNote),
 }
 
 /// The ledger actions that change what the public pages show.
@@ -49,6 +50,7 @@ impl Change {
             Change::SignOut(_) => "sign_out",
             Change::AddWebhook(_) => "add_webhook",
             Change::SetWebhookActive(_) => "set_webhook_active",
+            Change::AddNote(_) => "add_note",
         }
     }
 
@@ -83,6 +85,9 @@ pub struct FirstUpdate {
     pub kind: UpdateKind,
     pub body_ko: String,
     pub body_en: Option<String>,
+    /// Duties it fulfils (empty: none; left out of the ledger entry then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<NoticeTag>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,6 +105,9 @@ pub struct NewUpdate {
     /// A resolve that leaves components affected must say so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub still_affected_confirmed: bool,
+    /// Duties it fulfils (empty: none; left out of the ledger entry then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<NoticeTag>,
 }
 
 /// A published update's text corrected: the public page says "edited"; the original
@@ -119,6 +127,15 @@ pub struct ComponentStatusChange {
     pub component: String,
     pub status: ComponentStatus,
     pub incident_id: Option<String>,
+}
+
+/// An internal note on an incident: for staff and regulators only, never on a public
+/// page or document, but in the ledger like every change (the ledger is the only place
+/// notes are kept).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewNote {
+    pub incident_id: String,
+    pub body: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -4,10 +4,13 @@
 //! depends on nothing of ours but the app crate's shared model.
 
 pub mod accounts;
+pub mod availability;
 pub mod catalog;
 pub mod change;
+pub mod law;
 pub mod ledger;
 pub mod problem;
+pub mod replay;
 pub mod rules;
 pub mod signal;
 pub mod state;

@@ -72,6 +72,7 @@ fn check_component(catalog: &Catalog, field: &'static str, id: &str) -> Result<(
 const TITLE_KO: (&str, &str) = ("한국어 제목", "the Korean title");
 const TITLE_EN: (&str, &str) = ("영어 제목", "the English title");
 const BODY_KO: (&str, &str) = ("한국어 본문", "the Korean text");
+const NOTE: (&str, &str) = ("내부 메모", "the note");
 const BODY_EN: (&str, &str) = ("영어 본문", "the English text");
 
 /// Checks a change on its own (catalog, lengths, shapes) before anything is read or written.
@@ -127,6 +128,7 @@ pub fn validate(catalog: &Catalog, change: &Change) -> Result<(), Problem> {
             check_text("body_ko", BODY_KO, &fix.body_ko, BODY_MAX)?;
             check_optional_text("body_en", BODY_EN, &fix.body_en, BODY_MAX)?;
         }
+        Change::AddNote(note) => check_text("note", NOTE, &note.body, BODY_MAX)?,
         Change::SetComponentStatus(set) => check_component(catalog, "component", &set.component)?,
         Change::ScheduleMaintenance(m) => {
             if !is_slug(&m.id) {
@@ -219,6 +221,7 @@ pub fn subject(change: &Change) -> (Option<&str>, Option<&str>) {
         Change::OpenIncident(new) => (Some(&new.id), None),
         Change::PostUpdate(update) => (Some(&update.incident_id), None),
         Change::CorrectUpdate(fix) => (Some(&fix.incident_id), None),
+        Change::AddNote(note) => (Some(&note.incident_id), None),
         Change::SetComponentStatus(set) => (set.incident_id.as_deref(), None),
         Change::AddUser(user) => (None, Some(&user.name)),
         Change::UpdateUser(user) => (None, Some(&user.name)),
@@ -294,6 +297,11 @@ pub fn check(current: &Current, change: &mut Change, now: DateTime<Utc>) -> Resu
                         });
                     }
                 }
+            }
+        }
+        Change::AddNote(note) => {
+            if current.incident.is_none() {
+                return missing(&note.incident_id);
             }
         }
         Change::CorrectUpdate(fix) => {
@@ -394,6 +402,7 @@ mod tests {
             body_en: None,
             components,
             still_affected_confirmed: confirmed,
+            notices: vec![],
         })
     }
 

@@ -15,6 +15,17 @@ pub struct StoredState {
     pub maintenances: Vec<MaintenanceRecord>,
     /// Time of the newest ledger entry: when the public state last changed.
     pub last_change: Option<DateTime<Utc>>,
+    /// That entry: the state is what the ledger says up to it.
+    #[serde(default)]
+    pub ledger_head: Option<LedgerHead>,
+}
+
+/// A point of the ledger's chain: its sequence number (the count of entries up to it)
+/// and its hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerHead {
+    pub seq: i64,
+    pub hash: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,6 +58,17 @@ pub struct UpdateRecord {
     /// When the text was last corrected after publication.
     #[serde(default)]
     pub edited_at: Option<DateTime<Utc>>,
+    /// The legal duties this update was published to fulfil (config/rules.toml).
+    #[serde(default)]
+    pub notices: Vec<NoticeTag>,
+}
+
+/// An official update marked as fulfilling a duty (a notice to users, a compensation
+/// notice, a report to the ministry), with the required elements it carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeTag {
+    pub duty: String,
+    pub elements: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,16 @@ impl Address {
         }
     }
 
+    /// The parameters as one path segment: `service-kakaotalk_year-2022`.
+    fn params_segment(&self) -> String {
+        let joined: Vec<String> = self
+            .params
+            .iter()
+            .map(|(k, v)| format!("{}-{}", safe_segment(k), safe_segment(v)))
+            .collect();
+        joined.join("_")
+    }
+
     /// The folder a page goes in (no leading or trailing slash; "" for the home page).
     fn folder(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
@@ -72,12 +82,7 @@ impl Address {
                 .map(safe_segment),
         );
         if !self.params.is_empty() {
-            let joined: Vec<String> = self
-                .params
-                .iter()
-                .map(|(k, v)| format!("{}-{}", safe_segment(k), safe_segment(v)))
-                .collect();
-            parts.push(joined.join("_"));
+            parts.push(self.params_segment());
         }
         parts.join("/")
     }
@@ -85,7 +90,18 @@ impl Address {
     /// The file in the mirror: pages are `…/index.html`; other documents keep their
     /// name, under `en/` for English, with `.json` added to a name without an extension
     /// (`/api/v1/services` → `api/v1/services.json`: a folder of that name exists too).
+    /// A download with filters keeps its extension last:
+    /// `/availability.csv?year=2022` → `availability_year-2022.csv`.
     pub fn file(&self, is_page: bool) -> String {
+        if !is_page && !self.params.is_empty() {
+            let plain = Address {
+                params: vec![],
+                ..self.clone()
+            };
+            let name = plain.file(false);
+            let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, "json"));
+            return format!("{stem}_{}.{ext}", self.params_segment());
+        }
         let folder = self.folder();
         match (is_page, folder.is_empty()) {
             (true, true) => "index.html".into(),
@@ -239,6 +255,16 @@ mod tests {
         assert_eq!(feed.href(false), "/en/feed.atom");
         let services = Address::parse("/api/v1/services").unwrap();
         assert_eq!(services.file(false), "api/v1/services.json");
+        // A download with filters keeps its extension, so a file server types it right.
+        let csv = Address::parse("/availability.csv?year=2022&service=kakaotalk&lang=en").unwrap();
+        assert_eq!(
+            csv.file(false),
+            "en/availability_service-kakaotalk_year-2022.csv"
+        );
+        assert_eq!(
+            csv.href(false),
+            "/en/availability_service-kakaotalk_year-2022.csv"
+        );
         assert_eq!(Address::parse("https://example.com/"), None);
         assert_eq!(Address::parse("//example.com/x"), None);
         assert_eq!(

@@ -1,7 +1,10 @@
 //! The read side: the immutable snapshot pages and documents render from, how it is
 //! kept current, and the crowd figures as readers see them.
 
+pub mod availability;
 pub mod crowd;
 pub mod localized;
+pub mod past;
+pub mod record;
 pub mod refresh;
 pub mod snapshot;

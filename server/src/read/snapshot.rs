@@ -5,6 +5,7 @@
 use super::crowd::CrowdState;
 use super::localized::localized;
 use crate::domain::catalog::{Catalog, Service};
+use crate::domain::law::Law;
 use crate::domain::state::{IncidentRecord, MaintenanceRecord, StoredState, UpdateRecord};
 use crate::domain::uptime::{self, Day};
 use app::api::ReadModel;
@@ -26,7 +27,11 @@ pub struct Snapshot {
     pub confirmed_at: DateTime<Utc>,
     /// The database could not be read at the last attempt: `state` may be behind.
     pub stale: bool,
+    /// A past view: the state as the public could see it at this moment (`read::past`).
+    pub past: Option<DateTime<Utc>>,
     pub catalog: Arc<Catalog>,
+    /// What the law asks after an outage (the incident records' rule checklist).
+    pub law: Arc<Law>,
     pub state: Arc<StoredState>,
     /// "service/component" → its state now.
     current: HashMap<String, ComponentStatus>,
@@ -58,6 +63,7 @@ impl Snapshot {
     pub fn build(
         version: u64,
         catalog: Arc<Catalog>,
+        law: Arc<Law>,
         state: Arc<StoredState>,
         now: DateTime<Utc>,
     ) -> Self {
@@ -114,7 +120,9 @@ impl Snapshot {
             built_at: now,
             confirmed_at: now,
             stale: false,
+            past: None,
             catalog,
+            law,
             state,
             current,
             days,
@@ -401,6 +409,19 @@ impl Snapshot {
 }
 
 impl ReadModel for Snapshot {
+    fn record(&self, id: &str, lang: Lang) -> Option<app::data::record::RecordView> {
+        self.record_view(id, lang)
+    }
+
+    fn availability(
+        &self,
+        service: Option<&str>,
+        year: Option<&str>,
+        lang: Lang,
+    ) -> Result<app::data::record::AvailabilityView, FilterError> {
+        self.availability_view(service, year, lang)
+    }
+
     fn subscribe(&self, lang: Lang) -> app::data::public::SubscribeView {
         app::data::public::SubscribeView {
             services: self
@@ -503,6 +524,7 @@ impl ReadModel for Snapshot {
                 .rev()
                 .map(|u| self.update_view(u, lang))
                 .collect(),
+            past: self.past,
         })
     }
 
@@ -590,6 +612,7 @@ impl ReadModel for Snapshot {
                 })
                 .collect(),
             years,
+            past: self.past,
         })
     }
 }
@@ -607,9 +630,14 @@ pub struct SnapshotHandle {
 }
 
 impl SnapshotHandle {
-    pub fn new(catalog: Arc<Catalog>, state: Arc<StoredState>, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        catalog: Arc<Catalog>,
+        law: Arc<Law>,
+        state: Arc<StoredState>,
+        now: DateTime<Utc>,
+    ) -> Self {
         SnapshotHandle {
-            current: ArcSwap::from_pointee(Snapshot::build(1, catalog, state, now)),
+            current: ArcSwap::from_pointee(Snapshot::build(1, catalog, law, state, now)),
             crowd: ArcSwap::from_pointee(CrowdState::default()),
             next_version: AtomicU64::new(2),
             swapped: tokio::sync::watch::Sender::new(1),
@@ -621,12 +649,13 @@ impl SnapshotHandle {
     /// disk, confirmed at `confirmed_at`): stale from the start.
     pub fn new_stale(
         catalog: Arc<Catalog>,
+        law: Arc<Law>,
         state: Arc<StoredState>,
         confirmed_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Self {
-        let handle = Self::new(catalog.clone(), state.clone(), now);
-        let mut snapshot = Snapshot::build(1, catalog, state, now);
+        let handle = Self::new(catalog.clone(), law.clone(), state.clone(), now);
+        let mut snapshot = Snapshot::build(1, catalog, law, state, now);
         snapshot.confirmed_at = confirmed_at;
         snapshot.stale = true;
         handle.current.store(Arc::new(snapshot));
@@ -698,7 +727,8 @@ impl SnapshotHandle {
         let confirmed = state.is_some();
         let state = state.unwrap_or_else(|| old.state.clone());
         let version = self.next_version.fetch_add(1, Ordering::SeqCst);
-        let mut snapshot = Snapshot::build(version, old.catalog.clone(), state, now);
+        let mut snapshot =
+            Snapshot::build(version, old.catalog.clone(), old.law.clone(), state, now);
         if !confirmed {
             snapshot.confirmed_at = old.confirmed_at;
             snapshot.stale = true;
@@ -714,6 +744,18 @@ impl SnapshotHandle {
 }
 
 impl ReadModel for SnapshotHandle {
+    fn record(&self, id: &str, lang: Lang) -> Option<app::data::record::RecordView> {
+        self.load().record_view(id, lang)
+    }
+
+    fn availability(
+        &self,
+        service: Option<&str>,
+        year: Option<&str>,
+        lang: Lang,
+    ) -> Result<app::data::record::AvailabilityView, FilterError> {
+        self.load().availability_view(service, year, lang)
+    }
     fn site(&self) -> SiteInfo {
         self.load().site()
     }
@@ -800,6 +842,7 @@ pub(crate) mod fixture {
                         body_en: None,
                         changes,
                         edited_at: None,
+                        notices: vec![],
                     }],
                     crowd_signal_at: None,
                 }
@@ -814,7 +857,12 @@ pub(crate) mod fixture {
     pub fn handle(n: usize) -> Arc<SnapshotHandle> {
         let catalog = catalog();
         let state = Arc::new(state(&catalog, n));
-        Arc::new(SnapshotHandle::new(catalog, state, Utc::now()))
+        Arc::new(SnapshotHandle::new(
+            catalog,
+            Arc::new(crate::domain::law::Law::bundled()),
+            state,
+            Utc::now(),
+        ))
     }
 }
 
@@ -904,6 +952,7 @@ mod tests {
                     let expected = matching.saturating_sub((view.page as usize - 1) * HISTORY_PAGE_SIZE).min(HISTORY_PAGE_SIZE);
                     prop_assert_eq!(listed, expected);
                 }
+                Err(FilterError::YearOutOfRange { .. } | FilterError::BadAsOf(_) | FilterError::AsOfTooEarly { .. } | FilterError::AsOfInFuture(_) | FilterError::PastUnavailable) => prop_assert!(false, "not a history filter's refusal"),
                 Err(FilterError::UnknownService(shown)) => {
                     prop_assert!(!service_ok);
                     prop_assert!(shown.chars().count() <= 64);

@@ -77,6 +77,14 @@ pub struct Config {
         global = true
     )]
     pub catalog: PathBuf,
+    /// What the law asks after an outage: duties, thresholds, the dates they apply from.
+    #[arg(
+        long,
+        env = "STATUS_RULES",
+        default_value = "config/rules.toml",
+        global = true
+    )]
+    pub rules: PathBuf,
     /// History loaded into an empty database on first start; empty to load none.
     #[arg(
         long,

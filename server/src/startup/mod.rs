@@ -10,6 +10,8 @@ use crate::crowd::spool::Spool;
 use crate::delivery::email::Mailer;
 use crate::delivery::{Outbox, OutboxSettings};
 use crate::domain::catalog::Catalog;
+use crate::domain::law::Law;
+use crate::read::past::PastViews;
 use crate::read::refresh::{refresh_loop, LastKnownState};
 use crate::read::snapshot::SnapshotHandle;
 use crate::store;
@@ -107,12 +109,13 @@ pub async fn start_as(
     mode: Mode,
 ) -> anyhow::Result<Running> {
     let catalog = Arc::new(Catalog::load(&config.catalog)?);
+    let law = Arc::new(Law::load(&config.rules)?);
     let last_known = LastKnownState(config.last_state.clone());
     let opened = match mode {
-        Mode::Serve => open_and_seed(config, &catalog).await,
+        Mode::Serve => open_and_seed(config, &catalog, &law).await,
         Mode::Mirror => store::connect(&config.database_url)
             .await
-            .map(|store| Changes::new(store, catalog.clone()))
+            .map(|store| Changes::new(store, catalog.clone()).with_law(law.clone()))
             .map_err(anyhow::Error::from),
     };
 
@@ -141,8 +144,14 @@ pub async fn start_as(
 
     let mut background = Vec::new();
     let snapshot = Arc::new(match confirmed_at {
-        None => SnapshotHandle::new(catalog.clone(), Arc::new(state), Utc::now()),
-        Some(at) => SnapshotHandle::new_stale(catalog.clone(), Arc::new(state), at, Utc::now()),
+        None => SnapshotHandle::new(catalog.clone(), law.clone(), Arc::new(state), Utc::now()),
+        Some(at) => SnapshotHandle::new_stale(
+            catalog.clone(),
+            law.clone(),
+            Arc::new(state),
+            at,
+            Utc::now(),
+        ),
     });
     let every = Duration::from_secs(config.refresh_seconds.max(1));
     match &changes {
@@ -294,9 +303,14 @@ pub async fn start_as(
         changes.as_ref().map(|c| c.store().clone()),
         live.clone(),
     );
+    let past = Arc::new(PastViews::new(
+        changes.as_ref().map(|c| c.store().clone()),
+        snapshot.clone(),
+    ));
     let router = router(AppState {
         leptos,
         snapshot: snapshot.clone(),
+        past,
         statics,
         console,
         reports,
@@ -320,11 +334,15 @@ pub async fn start_as(
 
 /// Opens (and migrates) the database and loads the seeded history if it is not there yet,
 /// so that the ledger always starts with the first seeded fact.
-pub async fn open_and_seed(config: &Config, catalog: &Arc<Catalog>) -> anyhow::Result<Changes> {
+pub async fn open_and_seed(
+    config: &Config,
+    catalog: &Arc<Catalog>,
+    law: &Arc<Law>,
+) -> anyhow::Result<Changes> {
     let store = store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
-    let changes = Changes::new(store, catalog.clone());
+    let changes = Changes::new(store, catalog.clone()).with_law(law.clone());
     if !config.seed.is_empty() {
         let added = seed::seed(&changes, std::path::Path::new(&config.seed)).await?;
         if added > 0 {
@@ -345,7 +363,8 @@ async fn reconnect_loop(
     loop {
         tokio::time::sleep(Duration::from_secs(5)).await;
         snapshot.rebuild(None, Utc::now());
-        if let Ok(changes) = open_and_seed(&config, &catalog).await {
+        let law = snapshot.load().law.clone();
+        if let Ok(changes) = open_and_seed(&config, &catalog, &law).await {
             tracing::info!("the database is back");
             if let Ok(state) = changes.store().load().await {
                 last_known.save(&state);

@@ -64,6 +64,15 @@ pub struct Breakdown {
 }
 
 /// A crowd signal: when it fired for a service, when it cleared, its peak (per 5 min).
+/// An internal note on an incident, as its ledger entry has it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NoteRecord {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub body: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignalRecord {
     pub service: String,
@@ -119,6 +128,11 @@ pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
     /// The whole ledger in sequence order.
     async fn ledger(&self) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// An incident's internal notes, oldest first (they are kept in the ledger only).
+    async fn notes(&self, incident_id: &str) -> Result<Vec<NoteRecord>, StoreError>;
+    /// The entries after `seq` that changed the public state, in sequence order (what a
+    /// replay needs to catch up).
+    async fn public_ledger_after(&self, seq: i64) -> Result<Vec<LedgerEntry>, StoreError>;
     /// Writes crowd reports and adds them to the per-minute counts, in one transaction.
     /// A report whose key is already stored is skipped (and not counted again); returns
     /// how many were new.

@@ -439,6 +439,45 @@ where
         .collect()
     }
 
+    async fn notes(&self, incident_id: &str) -> Result<Vec<NoteRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, canonical, prev_hash, hash FROM ledger \
+             WHERE action = 'add_note' ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut notes = Vec::new();
+        for row in &rows {
+            let entry = ledger_entry(row)?;
+            let canonical: serde_json::Value = serde_json::from_str(&entry.canonical)
+                .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
+            let change = &canonical["change"];
+            if change["incident_id"] == incident_id {
+                notes.push(NoteRecord {
+                    seq: entry.seq,
+                    at: entry.at,
+                    author: entry.actor,
+                    body: change["body"].as_str().unwrap_or_default().to_string(),
+                });
+            }
+        }
+        Ok(notes)
+    }
+
+    async fn public_ledger_after(&self, seq: i64) -> Result<Vec<LedgerEntry>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT seq, at, actor, action, canonical, prev_hash, hash FROM ledger \
+             WHERE seq > $1 AND action IN ({}) ORDER BY seq",
+            crate::domain::change::PUBLIC_ACTIONS
+                .map(|a| format!("'{a}'"))
+                .join(", ")
+        ))
+        .bind(seq)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(ledger_entry).collect()
+    }
+
     async fn ledger(&self) -> Result<Vec<LedgerEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, actor, action, canonical, prev_hash, hash FROM ledger ORDER BY seq",

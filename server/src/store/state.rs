@@ -81,8 +81,8 @@ where
 
         let mut updates: HashMap<String, Vec<UpdateRecord>> = HashMap::new();
         for row in sqlx::query(
-            "SELECT id, incident_id, at, state, kind, retrospective, body_ko, body_en, edited_at \
-             FROM incident_updates ORDER BY at, id",
+            "SELECT id, incident_id, at, state, kind, retrospective, body_ko, body_en, edited_at, \
+             notices FROM incident_updates ORDER BY at, id",
         )
         .fetch_all(pool)
         .await?
@@ -109,6 +109,8 @@ where
                     body_en: row.try_get("body_en")?,
                     changes: changes_by_update.remove(&id).unwrap_or_default(),
                     edited_at: row.try_get("edited_at")?,
+                    notices: serde_json::from_str(&row.try_get::<String, _>("notices")?)
+                        .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?,
                 });
         }
 
@@ -165,20 +167,31 @@ where
             });
         }
 
-        let last_change = sqlx::query(&format!(
-            "SELECT at FROM ledger WHERE action IN ({}) ORDER BY seq DESC LIMIT 1",
+        // The newest entry that changed the public state: when, and which (so what is
+        // built from this state can name the point of the chain it reflects).
+        let head = sqlx::query(&format!(
+            "SELECT seq, at, hash FROM ledger WHERE action IN ({}) ORDER BY seq DESC LIMIT 1",
             PUBLIC_ACTIONS.map(|a| format!("'{a}'")).join(", ")
         ))
         .fetch_optional(pool)
-        .await?
-        .map(|row| row.try_get("at"))
-        .transpose()?;
+        .await?;
+        let (last_change, ledger_head) = match head {
+            Some(row) => (
+                Some(row.try_get("at")?),
+                Some(LedgerHead {
+                    seq: row.try_get("seq")?,
+                    hash: row.try_get("hash")?,
+                }),
+            ),
+            None => (None, None),
+        };
 
         Ok(StoredState {
             incidents,
             events,
             maintenances,
             last_change,
+            ledger_head,
         })
     }
 
@@ -326,7 +339,7 @@ where
                     sqlx::query(
                         "INSERT INTO incident_updates \
                          (incident_id, at, state, kind, retrospective, body_ko, body_en, \
-                         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                         created_at, notices) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .bind(&new.id)
                     .bind(micros(first.at))
@@ -336,6 +349,7 @@ where
                     .bind(&first.body_ko)
                     .bind(&first.body_en)
                     .bind(at)
+                    .bind(notices_json(&first.notices))
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -344,8 +358,8 @@ where
                 let update_at = micros(new.at);
                 let update_id: i64 = sqlx::query(
                     "INSERT INTO incident_updates \
-                     (incident_id, at, state, kind, retrospective, body_ko, body_en, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                     (incident_id, at, state, kind, retrospective, body_ko, body_en, created_at, \
+                     notices) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
                 )
                 .bind(&new.incident_id)
                 .bind(update_at)
@@ -355,6 +369,7 @@ where
                 .bind(&new.body_ko)
                 .bind(&new.body_en)
                 .bind(at)
+                .bind(notices_json(&new.notices))
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("id")?;
@@ -494,7 +509,10 @@ where
                 }
             }
             // Recorded in the ledger only.
-            Change::SignIn(_) | Change::SignInFailed(_) | Change::SignOut(_) => {}
+            Change::SignIn(_)
+            | Change::SignInFailed(_)
+            | Change::SignOut(_)
+            | Change::AddNote(_) => {}
         }
 
         let head = sqlx::query("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")
@@ -527,4 +545,8 @@ where
         tx.commit().await?;
         Ok(entry)
     }
+}
+
+fn notices_json(notices: &[NoticeTag]) -> String {
+    serde_json::to_string(notices).expect("tags serialise")
 }

@@ -12,6 +12,7 @@ pub mod health;
 pub mod kit;
 pub mod live;
 pub mod page_cache;
+pub mod records;
 pub mod reports;
 pub mod static_files;
 pub mod statuspage;
@@ -46,6 +47,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub snapshot: Arc<SnapshotHandle>,
+    /// Past views (`?as_of=`), rebuilt from the ledger.
+    pub past: Arc<crate::read::past::PastViews>,
     pub statics: Arc<StaticFiles>,
     pub console: Arc<Console>,
     /// None only in the mirror (`export-static`): a site takes reports even while its
@@ -65,9 +68,11 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     let public = PublicState(state.snapshot.clone() as Arc<dyn ReadModel>);
+    let past = app::api::PastState(state.past.clone() as Arc<dyn app::api::PastModel>);
     let console_state = console::state(state.console.clone());
     let context = move || {
         provide_context(public.clone());
+        provide_context(past.clone());
         provide_context(console_state.clone());
     };
     let options = state.leptos.clone();
@@ -112,6 +117,7 @@ pub fn router(state: AppState) -> Router {
             crate::web::widget::Widget::new(state.snapshot.clone(), state.base_url.clone()),
         )))
         .merge(crate::web::api_v1::router(state.snapshot.clone()))
+        .merge(records::router(state.snapshot.clone(), state.past.clone()))
         .merge(feeds::router(Arc::new(Feeds::new(
             state.snapshot.clone(),
             state.public_url.clone(),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::domain::catalog::Catalog;
+use crate::domain::law::Law;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
@@ -40,6 +41,8 @@ impl From<Problem> for ChangeError {
 pub struct Changes {
     store: Arc<dyn Store>,
     catalog: Arc<Catalog>,
+    /// The duties an update may be tagged with (the bundled rules unless `with_law`).
+    law: Arc<Law>,
     published: watch::Sender<u64>,
 }
 
@@ -48,8 +51,36 @@ impl Changes {
         Changes {
             store,
             catalog,
+            law: Arc::new(Law::bundled()),
             published: watch::Sender::new(0),
         }
+    }
+
+    /// The rules the site was started with (config/rules.toml or `STATUS_RULES`).
+    pub fn with_law(mut self, law: Arc<Law>) -> Self {
+        self.law = law;
+        self
+    }
+
+    /// Checks a change on its own: against the catalog, and its notice tags against
+    /// the rules.
+    fn validate(&self, change: &Change) -> Result<(), ChangeError> {
+        rules::validate(&self.catalog, change)?;
+        let tags = match change {
+            Change::OpenIncident(new) => new.first_update.as_ref().map(|f| &f.notices),
+            Change::PostUpdate(new) => Some(&new.notices),
+            _ => None,
+        };
+        for tag in tags.into_iter().flatten() {
+            self.law.check_tag(tag).map_err(|reason| {
+                ChangeError::Invalid(Problem::new(
+                    "notices",
+                    format!("법적 고지 표시가 규칙과 맞지 않습니다: {reason}"),
+                    format!("the notice tag does not match the rules: {reason}"),
+                ))
+            })?;
+        }
+        Ok(())
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -68,7 +99,7 @@ impl Changes {
     /// Checks a change as `apply` would, without writing it (for previews); returns it as
     /// it would be written.
     pub async fn check(&self, mut change: Change) -> Result<Change, ChangeError> {
-        rules::validate(&self.catalog, &change)?;
+        self.validate(&change)?;
         let current = self.store.current(&change).await?;
         rules::check(&current, &mut change, Utc::now())?;
         Ok(change)
@@ -78,7 +109,7 @@ impl Changes {
     /// store's write transaction, with the ledger locked — against the current state,
     /// written with its ledger entry, then published.
     pub async fn apply(&self, actor: &str, mut change: Change) -> Result<LedgerEntry, ChangeError> {
-        rules::validate(&self.catalog, &change)?;
+        self.validate(&change)?;
         let entry = self.store.apply(actor, Utc::now(), &mut change).await?;
         if change.is_public() {
             self.published.send_modify(|n| *n += 1);

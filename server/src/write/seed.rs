@@ -3,7 +3,7 @@
 //! Idempotent: an incident already present is left alone.
 
 use crate::domain::change::{Change, NewIncident, NewUpdate};
-use crate::domain::state::StatusChange;
+use crate::domain::state::{NoticeTag, StatusChange};
 use crate::write::changes::{ChangeError, Changes};
 use app::model::{ComponentStatus, Impact, IncidentState, UpdateKind};
 use chrono::{DateTime, Utc};
@@ -38,6 +38,9 @@ struct SeedUpdate {
     body_en: Option<String>,
     #[serde(default)]
     components: BTreeMap<String, ComponentStatus>,
+    /// The duties this update fulfils (config/rules.toml), with the elements it carries.
+    #[serde(default)]
+    notices: Vec<NoticeTag>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +109,7 @@ impl SeedIncident {
                     .map(|(component, status)| StatusChange { component, status })
                     .collect(),
                 still_affected_confirmed: false,
+                notices: u.notices,
             })
         }));
         changes

@@ -501,6 +501,7 @@ fn every_statuspage_document_is_what_the_openapi_document_says() {
                 status: ComponentStatus::MajorOutage,
             }],
             still_affected_confirmed: false,
+            notices: vec![],
         }));
         for change in apply {
             changes.apply("comms", change).await.unwrap();

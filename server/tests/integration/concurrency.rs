@@ -64,6 +64,7 @@ fn update(incident: &str, state: IncidentState, body: &str) -> Change {
         body_en: None,
         components: vec![],
         still_affected_confirmed: false,
+        notices: vec![],
     })
 }
 

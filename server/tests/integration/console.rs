@@ -668,6 +668,42 @@ fn an_exported_ledger_verifies_with_an_independent_script() {
         let (ok, said) = run(tampered);
         assert!(!ok);
         assert!(said.contains("the hash does not match"), "{said}");
+
+        // A record export names the ledger point it reflects; the script finds it in the
+        // chain, and refuses an export whose point was altered.
+        let check_export = |name: &str, body: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let ledger = dir.path().join("ledger.jsonl");
+            std::fs::write(&ledger, &export.body).unwrap();
+            let file = dir.path().join(name);
+            std::fs::write(&file, body).unwrap();
+            let out = std::process::Command::new("python3")
+                .arg(common::repo_root().join("scripts/verify-ledger.py"))
+                .arg(&ledger)
+                .arg("--export")
+                .arg(&file)
+                .output()
+                .expect("python3 runs");
+            (
+                out.status.success(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            )
+        };
+        let csv = admin.get("/availability.csv").await.body;
+        let (ok, said) = check_export("availability.csv", &csv);
+        assert!(ok, "{said}");
+        assert!(
+            said.contains(&format!("EXPORT OK {}", export.body.lines().count())),
+            "{said}"
+        );
+        let json = admin.get("/history.json").await.body;
+        let (ok, said) = check_export("history.json", &json);
+        assert!(ok, "{said}");
+        // Every record in it names the same point; forge them all.
+        let forged = json.replace(&head, &"0".repeat(64));
+        let (ok, said) = check_export("history.json", &forged);
+        assert!(!ok);
+        assert!(said.contains("EXPORT BROKEN"), "{said}");
     })
 }
 
@@ -761,5 +797,192 @@ fn an_incident_records_the_crowd_signal_and_shows_time_to_acknowledge() {
             page.contains("class=\"time-to-acknowledge\">42분<"),
             "42 minutes from the surge to the first notice"
         );
+    })
+}
+
+/// Comms see what the law asks while the outage runs — due times counting down — and mark
+/// the update that fulfils a duty as they publish it; the incident report then judges it.
+#[test]
+fn the_checklist_counts_down_and_a_tagged_notice_is_judged_in_the_report() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let mut comms = signed_in(&app, "yoon", app::model::Role::Comms).await;
+        let started = app::format::to_kst(chrono::Utc::now() - chrono::Duration::minutes(30))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let mut fields = OPEN.to_vec();
+        fields.retain(|(k, _)| *k != "started_at");
+        fields.push(("started_at", &started));
+        // The new-incident form offers the duties in force today.
+        let form = comms.get("/admin/incidents/new").await.body;
+        assert!(form.contains("이 업데이트가 이행하는 고지"));
+        assert!(form.contains("value=\"user_notice/contact\""));
+
+        // An element ticked without its notice is refused, and nothing is written.
+        let before = ledger_len(&app).await;
+        let mut refused = fields.clone();
+        refused.push(("element", "user_notice/fact"));
+        let reply = comms.act("/admin/actions/open-incident", &refused).await;
+        let page = comms.get(reply.location()).await.body;
+        assert!(
+            page.contains("고지 요소를 표시하려면 그 고지도 함께 표시하세요"),
+            "{page}"
+        );
+        assert_eq!(ledger_len(&app).await, before);
+        // An element the rules do not have is refused too.
+        let mut unknown = fields.clone();
+        unknown.extend([
+            ("notice", "user_notice"),
+            ("element", "user_notice/weather"),
+        ]);
+        let reply = comms.act("/admin/actions/open-incident", &unknown).await;
+        let page = comms.get(reply.location()).await.body;
+        assert!(
+            page.contains("법적 고지 표시가 규칙과 맞지 않습니다"),
+            "{page}"
+        );
+        assert_eq!(ledger_len(&app).await, before);
+
+        fields.extend([
+            ("notice", "user_notice"),
+            ("element", "user_notice/fact"),
+            ("element", "user_notice/contact"),
+        ]);
+        let reply = comms.act("/admin/actions/open-incident", &fields).await;
+        let desk_path = reply.location().to_string();
+        let id = desk_path
+            .trim_start_matches("/admin/incidents/")
+            .to_string();
+        // 30 minutes in: the notice to users (2-hour rule) is already met by the first
+        // update; the report to the ministry (10 minutes or more) is 20 minutes overdue
+        // (21 as the minute turns: the start was typed to the minute).
+        let desk = comms.get(&desk_path).await.body;
+        assert!(desk.contains("법적 의무 체크리스트"));
+        assert!(desk.contains("기한 내 이행"));
+        assert!(
+            desk.contains("(기한을 20분 넘김)") || desk.contains("(기한을 21분 넘김)"),
+            "{desk}"
+        );
+        assert!(desk.contains("✗ 장애 원인"));
+        assert!(desk.contains("✓ 상담 접수 연락처"));
+        let mut reader = Browser::new(&app);
+        let record = reader
+            .get(&format!("/incidents/{id}/record.json"))
+            .await
+            .body;
+        let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+        let notice = record["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["duty"] == "user_notice")
+            .unwrap()
+            .clone();
+        assert_eq!(notice["fulfilled_by"].as_array().unwrap().len(), 1);
+        assert_eq!(notice["fulfilled_by"][0]["in_time"], true);
+        assert_eq!(
+            notice["missing"],
+            serde_json::json!(["장애 원인", "대응 조치"])
+        );
+        // The tag is in the ledger entry that published the update.
+        let store = app.changes.clone().unwrap().store().clone();
+        let last = store
+            .ledger()
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .canonical
+            .clone();
+        assert!(last.contains(
+            "\"notices\":[{\"duty\":\"user_notice\",\"elements\":[\"fact\",\"contact\"]}]"
+        ));
+    })
+}
+
+/// Internal notes: staff write them, regulators read them, the public never sees them,
+/// and the ledger keeps them like every change.
+#[test]
+fn internal_notes_are_for_staff_and_regulators_only() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let fire = "2022-10-15-pangyo-datacenter-fire";
+        let desk = format!("/admin/incidents/{fire}");
+        let mut comms = signed_in(&app, "han", app::model::Role::Comms).await;
+        let note = "과기정통부 상황실에 16:05 전화로 1차 보고함 (담당: 한)";
+        let before = ledger_len(&app).await;
+        let reply = comms
+            .act(
+                "/admin/actions/add-note",
+                &[("incident", fire), ("note", note)],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(ledger_len(&app).await, before + 1);
+        let store = app.changes.clone().unwrap().store().clone();
+        let entry = store.ledger().await.unwrap().last().unwrap().clone();
+        assert_eq!(entry.action, "add_note");
+        assert_eq!(entry.actor, "han");
+        assert!(comms.get(&desk).await.body.contains(note));
+
+        // Refused, with the reason, and nothing written: an empty note, an unknown incident.
+        let reply = comms
+            .act(
+                "/admin/actions/add-note",
+                &[("incident", fire), ("note", "  ")],
+            )
+            .await;
+        assert!(comms.get(reply.location()).await.body.contains("내부 메모"));
+        let reply = comms
+            .act(
+                "/admin/actions/add-note",
+                &[("incident", "no-such"), ("note", "메모")],
+            )
+            .await;
+        assert!(comms
+            .get(reply.location())
+            .await
+            .body
+            .contains("'no-such' 장애가 없습니다"));
+        assert_eq!(ledger_len(&app).await, before + 1);
+
+        // A regulator reads it and cannot write one.
+        let mut regulator = signed_in(&app, "msit", app::model::Role::Regulator).await;
+        let page = regulator.get(&desk).await.body;
+        assert!(page.contains(note));
+        assert!(page.contains("법적 의무 체크리스트"));
+        assert!(!page.contains("action=\"/admin/actions/add-note\""));
+        let token = regulator.csrf(&desk).await;
+        let signed_in_len = ledger_len(&app).await;
+        let refused = regulator
+            .post(
+                "/admin/actions/add-note",
+                &[
+                    ("csrf", &token),
+                    ("incident", fire),
+                    ("note", "규제 기관 메모"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(ledger_len(&app).await, signed_in_len, "nothing written");
+
+        // Nowhere public.
+        let mut reader = Browser::new(&app);
+        for uri in [
+            format!("/incidents/{fire}"),
+            format!("/incidents/{fire}/record"),
+            format!("/incidents/{fire}/record.json"),
+            format!("/incidents/{fire}/record.csv"),
+            "/history.json".to_string(),
+            "/api/v2/incidents.json".to_string(),
+            "/api/v1/incidents".to_string(),
+            "/feed.atom".to_string(),
+        ] {
+            let body = reader.get(&uri).await.body;
+            assert!(!body.contains("1차 보고함"), "{uri} shows an internal note");
+        }
     })
 }

@@ -559,6 +559,7 @@ async fn a_nul_is_refused_before_any_database_sees_it(db: TestDb) {
                 body_en: None,
                 components: vec![],
                 still_affected_confirmed: false,
+                notices: vec![],
             }),
         )
         .await;

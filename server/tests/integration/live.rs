@@ -69,6 +69,7 @@ fn updates_arrive_live_and_are_replayed_after_a_reconnect() {
             body_en: None,
             components: vec![],
             still_affected_confirmed: false,
+            notices: vec![],
         });
         app.changes
             .clone()

@@ -13,6 +13,7 @@ mod instances;
 mod live;
 mod outbox;
 mod pages;
+mod records;
 mod reports;
 mod store;
 mod survival;

@@ -122,6 +122,7 @@ fn incident(id: &str, component: &str, title: &str) -> Change {
             kind: app::model::UpdateKind::Update,
             body_ko: format!("{title}: 원인을 조사하고 있습니다."),
             body_en: Some("We are investigating.".into()),
+            notices: vec![],
         }),
         crowd_signal_at: None,
     })

@@ -337,6 +337,7 @@ fn a_change_is_on_the_public_page_within_a_second() {
                     body_en: None,
                     components: vec![],
                     still_affected_confirmed: false,
+                    notices: vec![],
                 }),
             )
             .await

@@ -163,6 +163,7 @@ async fn a_change_and_its_ledger_entry_are_written_together(db: TestDb) {
             status: ComponentStatus::Operational,
         }],
         still_affected_confirmed: false,
+        notices: vec![],
     });
     changes.apply("comms-kim", update).await.unwrap();
     let state = changes.store().load().await.unwrap();

@@ -2,11 +2,13 @@
 //! next to them, and the preview of what the public page will show.
 
 use crate::components::UpdateEntry;
+use crate::data::record::DutyView;
 use crate::data::staff::{ComponentChoice, Flash, Preview, Template};
 use crate::format;
 use crate::layout::use_lang;
 use crate::model::{ComponentStatus, IncidentState, Lang, UpdateKind};
 use crate::text::public::{kind_label, state_label, status_label};
+use crate::text::record::strings as record_strings;
 use crate::text::staff::console_strings;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -311,4 +313,58 @@ pub fn SubmitButtons(publish: &'static str) -> impl IntoView {
             <button type="submit" name="intent" value="publish">{publish}</button>
         </div>
     }
+}
+
+/// The legal duties an update can be marked as fulfilling (config/rules.toml): a box per
+/// duty (`notice`), and under it a box per element its text carries (`element` =
+/// "duty/element"). Nothing when no duty is in force.
+#[component]
+pub fn NoticeTags(duties: Vec<DutyView>, flash: Flash, lang: Lang) -> impl IntoView {
+    let duties: Vec<DutyView> = duties
+        .into_iter()
+        .filter(|d| !d.required_ids.is_empty())
+        .collect();
+    (!duties.is_empty()).then(|| {
+        let r = record_strings(lang);
+        let boxes = duties
+            .iter()
+            .map(|d| {
+                let duty_id = format!("f-notice-{}", d.duty);
+                let elements = d
+                    .required_ids
+                    .iter()
+                    .zip(&d.required)
+                    .map(|(element, name)| {
+                        let value = format!("{}/{element}", d.duty);
+                        let id = format!("f-el-{}-{element}", d.duty);
+                        let checked = flash.has_value("element", &value);
+                        view! {
+                            <div class="field checkbox element">
+                                <input type="checkbox" id=id.clone() name="element" value=value checked=checked />
+                                <label for=id>{name.clone()}</label>
+                            </div>
+                        }
+                    })
+                    .collect_view();
+                let checked = flash.has_value("notice", &d.duty);
+                view! {
+                    <div class="duty-tag">
+                        <div class="field checkbox">
+                            <input type="checkbox" id=duty_id.clone() name="notice" value=d.duty.clone() checked=checked />
+                            <label for=duty_id>{d.name.clone()}</label>
+                        </div>
+                        {elements}
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="notices">
+                <legend>{r.tag_legend}</legend>
+                <p class="help">{r.tag_help}</p>
+                {flash.error_for("notices").map(|e| view! { <p class="error">{e}</p> })}
+                {boxes}
+            </fieldset>
+        }
+    })
 }

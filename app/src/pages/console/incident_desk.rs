@@ -2,8 +2,8 @@
 
 use super::console_page;
 use super::forms::{
-    kind_options, post_form, state_options, value_of, ComponentSelects, FormBasics, PreviewBlock,
-    SelectField, SubmitButtons, TemplatePicker, TextField,
+    kind_options, post_form, state_options, value_of, ComponentSelects, FormBasics, NoticeTags,
+    PreviewBlock, SelectField, SubmitButtons, TemplatePicker, TextField,
 };
 use super::new_incident::chosen_template;
 use crate::components::UpdateEntry;
@@ -12,6 +12,7 @@ use crate::format;
 use crate::layout::use_lang;
 use crate::model::{IncidentState, Lang, UpdateKind};
 use crate::text::public::{state_label, strings};
+use crate::text::record::{countdown, standing_label, strings as record_strings};
 use crate::text::staff::console_strings;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -105,6 +106,92 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
         })
         .collect_view();
 
+    let checklist = (!desk.duties.is_empty()).then(|| {
+        let r = record_strings(lang);
+        let items = desk
+            .duties
+            .iter()
+            .map(|d| {
+                let due = match (d.due_at, d.remaining_minutes) {
+                    (Some(at), Some(left)) if matches!(d.standing.as_str(), "open" | "overdue" | "not_yet") => {
+                        format!("{} {} ({})", r.due, format::date_time(lang, at), countdown(lang, left))
+                    }
+                    (Some(at), _) => format!("{} {}", r.due, format::date_time(lang, at)),
+                    (None, _) => String::new(),
+                };
+                let elements = d
+                    .required
+                    .iter()
+                    .map(|name| {
+                        let ok = !d.missing.contains(name);
+                        view! { <li class=if ok { "carried" } else { "missing" }>{format!("{} {name}", if ok { "✓" } else { "✗" })}</li> }
+                    })
+                    .collect_view();
+                view! {
+                    <li class=format!("duty-item standing-{}", d.standing)>
+                        <strong>{d.name.clone()}</strong>
+                        " — "{standing_label(lang, &d.standing)}
+                        {(!due.is_empty()).then(|| view! { <span class="due">" · "{due.clone()}</span> })}
+                        {(!d.required.is_empty()).then(|| view! { <ul class="elements">{elements}</ul> })}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="checklist" aria-labelledby="duties-h">
+                <h2 id="duties-h">{r.checklist}</h2>
+                <p class="help">{r.checklist_help}</p>
+                <ul class="plain">{items}</ul>
+            </section>
+        }
+    });
+    let taggable = desk.duties.clone();
+    let notes = {
+        let r = record_strings(lang);
+        let list = if desk.notes.is_empty() {
+            view! { <p class="empty">{r.no_notes}</p> }.into_any()
+        } else {
+            let items = desk
+                .notes
+                .iter()
+                .map(|n| {
+                    view! {
+                        <li class="note">
+                            <p class="meta">
+                                <time datetime=format::machine(n.at)>{format::date_time(lang, n.at)}</time>
+                                {format!(" · {} · #{}", n.author, n.seq)}
+                            </p>
+                            <p class="note-body">{n.body.clone()}</p>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <ul class="plain notes">{items}</ul> }.into_any()
+        };
+        let form = can_publish.then(|| {
+            post_form(
+                "/admin/actions/add-note",
+                "",
+                view! {
+                    <FormBasics csrf=view.csrf.clone() />
+                    <input type="hidden" name="incident" value=id.clone() />
+                    <TextField name="note" label=r.note_label multiline=true value=value_of(&flash, "note", String::new())
+                        error=flash.error_for("note") required=true max=10000 />
+                    <div class="buttons"><button type="submit">{r.add_note}</button></div>
+                }
+                .into_any(),
+            )
+        });
+        view! {
+            <section class="internal-notes" aria-labelledby="notes-h">
+                <h2 id="notes-h">{r.notes_title}</h2>
+                <p class="help">{r.notes_help}</p>
+                {list}
+                {form}
+            </section>
+        }
+    };
+
     let update_form = can_publish.then(|| {
         view! {
             <section aria-labelledby="post-h">
@@ -128,6 +215,7 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                         error=flash.error_for("body_ko") required=true max=10000 />
                     <TextField name="body_en" label=c.body_en multiline=true value=value_of(&flash, "body_en", t(|t| &t.body_en))
                         error=flash.error_for("body_en") max=10000 help=c.optional />
+                    <NoticeTags duties=taggable.clone() flash=flash.clone() lang />
                     {(!resolved).then(|| view! {
                         <p class="help">{c.resolve_help}</p>
                         <ComponentSelects components=desk.components.clone() flash=flash.clone() lang
@@ -154,6 +242,8 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                 <span class=format!("state st-{}", summary.state.as_str())>{state_label(lang, summary.state)}</span>
                 " · "<a href=ctx.href(&format!("/incidents/{id}"))>{c.view_public}</a>
             </p>
+            {checklist}
+            {notes}
             {update_form}
             <section aria-labelledby="tl-h">
                 <h2 id="tl-h">{strings(lang).timeline}</h2>

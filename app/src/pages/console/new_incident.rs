@@ -2,8 +2,8 @@
 
 use super::console_page;
 use super::forms::{
-    kind_options, post_form, value_of, ComponentSelects, FormBasics, PreviewBlock, SelectField,
-    SubmitButtons, TemplatePicker, TextField,
+    kind_options, post_form, value_of, ComponentSelects, FormBasics, NoticeTags, PreviewBlock,
+    SelectField, SubmitButtons, TemplatePicker, TextField,
 };
 use crate::data::staff::{ConsoleBody, ConsolePage, ConsoleView, Template};
 use crate::model::{Impact, Lang, UpdateKind};
@@ -94,6 +94,7 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                     error=flash.error_for("body_ko") required=true max=10000 />
                 <TextField name="body_en" label=c.body_en multiline=true value=value_of(&flash, "body_en", t(|t| &t.body_en))
                     error=flash.error_for("body_en") max=10000 help=c.optional />
+                <NoticeTags duties=form.duties.clone() flash=flash.clone() lang />
                 <SubmitButtons publish=c.publish />
                  }
                  .into_any(),

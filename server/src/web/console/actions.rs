@@ -10,7 +10,7 @@ use super::Console;
 use crate::domain::accounts;
 use crate::domain::change::*;
 use crate::domain::problem::Problem;
-use crate::domain::state::{MaintenanceRecord, StatusChange, UpdateRecord};
+use crate::domain::state::{MaintenanceRecord, NoticeTag, StatusChange, UpdateRecord};
 use crate::read::localized::localized;
 use crate::read::snapshot::Snapshot;
 use crate::store::StoreError;
@@ -323,6 +323,7 @@ pub(super) fn read_incident(
             kind,
             body_ko: form.text("body_ko"),
             body_en: form.optional("body_en"),
+            notices: read_notices(form)?,
         }),
         crowd_signal_at: None,
     })
@@ -352,7 +353,40 @@ pub(super) fn read_update(
         body_en: form.optional("body_en"),
         components: form.component_changes()?,
         still_affected_confirmed: form.checked("still_affected"),
+        notices: read_notices(form)?,
     })
+}
+
+/// The legal duties ticked on an update form: `notice` = the duty, `element` =
+/// "duty/element" for each element the text carries (checked against the rules by
+/// `Changes`).
+fn read_notices(form: &FormData) -> Result<Vec<NoticeTag>, Problem> {
+    let mut tags: Vec<NoticeTag> = Vec::new();
+    for duty in form.all("notice") {
+        if !tags.iter().any(|t| t.duty == duty) {
+            tags.push(NoticeTag {
+                duty,
+                elements: vec![],
+            });
+        }
+    }
+    for ticked in form.all("element") {
+        let (duty, element) = ticked.split_once('/').unwrap_or(("", ticked.as_str()));
+        match tags.iter_mut().find(|t| t.duty == duty) {
+            Some(tag) if !tag.elements.iter().any(|e| e == element) => {
+                tag.elements.push(element.to_string())
+            }
+            Some(_) => {}
+            None => {
+                return Err(Problem::new(
+                    "notices",
+                    "고지 요소를 표시하려면 그 고지도 함께 표시하세요",
+                    "to tick an element of a notice, tick the notice too",
+                ))
+            }
+        }
+    }
+    Ok(tags)
 }
 
 /// The correction form as a change.
@@ -448,6 +482,7 @@ pub async fn open_incident(post: StaffPost<Publish>) -> Reply {
                     retrospective: false,
                     body_ko: first.body_ko,
                     body_en: first.body_en,
+                    notices: first.notices,
                     changes: new.components.clone(),
                     edited_at: None,
                 };
@@ -513,6 +548,7 @@ pub async fn post_update(post: StaffPost<Publish>) -> Reply {
                     body_en: update.body_en,
                     changes: update.components,
                     edited_at: None,
+                    notices: update.notices,
                 };
                 let snapshot = console.snapshot.load();
                 let preview = preview_of(&snapshot, lang, None, record);
@@ -568,6 +604,36 @@ pub async fn correct_update(post: StaffPost<Publish>) -> Reply {
         &back,
         &back,
         ("정정을 게시했습니다.", "The correction is published."),
+    )
+    .await
+}
+
+/// An internal note: in the ledger, shown to staff and regulators on the console only.
+pub async fn add_note(post: StaffPost<Publish>) -> Reply {
+    let StaffPost {
+        session,
+        form,
+        lang,
+        changes,
+        me,
+        ..
+    } = post;
+    let incident = form.text("incident");
+    let back = format!("/admin/incidents/{}", path_segment(&incident));
+    let note = Change::AddNote(crate::domain::change::NewNote {
+        incident_id: incident,
+        body: form.text("note"),
+    });
+    // Nothing public changes: no snapshot to wait for.
+    let result = changes.apply(&me.name, note).await.map(|_| ());
+    settle(
+        &session,
+        &form,
+        lang,
+        result,
+        &back,
+        &back,
+        ("내부 메모를 남겼습니다.", "The note is saved."),
     )
     .await
 }

@@ -104,6 +104,7 @@ pub fn router(console: Arc<Console>) -> Router {
             "/admin/actions/correct-update",
             post(actions::correct_update),
         )
+        .route("/admin/actions/add-note", post(actions::add_note))
         .route(
             "/admin/actions/component-status",
             post(actions::component_status),

@@ -99,7 +99,27 @@ async fn build(
                             .collect()
                     })
                     .unwrap_or_default();
+                let duties = snapshot
+                    .record_view(&id, lang)
+                    .map(|r| r.duties)
+                    .unwrap_or_default();
+                // Notes live in the ledger; the desk shows none rather than fail with it.
+                let notes = changes
+                    .store()
+                    .notes(&id)
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|n| app::data::staff::NoteView {
+                        seq: n.seq,
+                        at: n.at,
+                        author: n.author,
+                        body: n.body,
+                    })
+                    .collect();
                 ConsoleBody::Incident(Box::new(IncidentDesk {
+                    duties,
+                    notes,
                     incident,
                     components: choices(&snapshot, lang, |id| {
                         services.iter().any(|s| id.starts_with(&format!("{s}/")))
@@ -249,6 +269,7 @@ fn incident_form(console: &Console, snapshot: &Snapshot, lang: Lang) -> Incident
         components: choices(snapshot, lang, |_| true),
         templates: templates::for_reader(&console.templates, lang),
         now_local: crate::web::kit::form::kst_now_local(),
+        duties: snapshot.duties_in_force(snapshot.built_at, lang),
     }
 }
 

@@ -3,6 +3,7 @@
 //! bodies, throttles and random tokens.
 
 pub mod client;
+pub mod csv;
 pub mod encoded;
 pub mod escape;
 pub mod form;

@@ -101,6 +101,7 @@ pub fn config(db: &TestDb) -> Config {
     Config {
         database_url: db.url.clone(),
         catalog: repo_root().join("config/catalog.toml"),
+        rules: repo_root().join("config/rules.toml"),
         seed: repo_root()
             .join("seed/kakao-history.toml")
             .display()

@@ -1,0 +1,342 @@
+//! `/incidents/{id}/record.json` and `.csv`: one incident's record, and
+//! `/history.csv` / `/history.json`: the filtered history, one row per incident.
+
+use super::{ledger_columns, refusal, Records, LEDGER_HEADER};
+use crate::read::snapshot::Snapshot;
+use crate::web::kit::{csv, lang, reply};
+use app::api::ReadModel;
+use app::data::public::FilterError;
+use app::data::record::{MilestoneKind, RecordView};
+use app::format::machine;
+use app::model::Lang;
+use app::text::public::state_label;
+use app::text::record::{milestone_label, standing_label};
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{Response, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+fn not_found(id: &str) -> Response<Body> {
+    reply::json(
+        StatusCode::NOT_FOUND,
+        &json!({
+            "error": format!("There is no incident '{}'.", id.chars().take(64).collect::<String>()),
+            "error_ko": format!("'{}' 장애는 없습니다.", id.chars().take(64).collect::<String>()),
+        }),
+    )
+}
+
+/// `{id}` arrives with its extension: `2022-10-15-fire.json`.
+fn split(file: &str) -> Option<(&str, &str)> {
+    file.rsplit_once('.')
+}
+
+#[derive(Deserialize)]
+pub struct AsOf {
+    as_of: Option<String>,
+}
+
+pub async fn record(
+    State(records): State<Arc<Records>>,
+    Path((id, file)): Path<(String, String)>,
+    Query(at): Query<AsOf>,
+    request: Request,
+) -> Response<Body> {
+    let lang = lang::of_request(&request);
+    let Some(("record", ext)) = split(&file) else {
+        return not_found(&id);
+    };
+    let snapshot = match records.at(at.as_of.as_deref()).await {
+        Ok(snapshot) => snapshot,
+        Err(error) => return refusal(&error),
+    };
+    let Some(record) = snapshot.record(&id, lang) else {
+        return not_found(&id);
+    };
+    match ext {
+        "json" => reply::json_with_cache(StatusCode::OK, &record, "no-cache"),
+        "csv" => csv::response(
+            csv::document(&RECORD_HEADER, record_rows(&record, lang)),
+            &format!("incident-{id}.csv"),
+        ),
+        _ => not_found(&id),
+    }
+}
+
+const RECORD_HEADER: [&str; 10] = [
+    "section",
+    "at",
+    "subject",
+    "value",
+    "detail",
+    "update_id",
+    "retrospective",
+    "as_of",
+    "ledger_seq",
+    "ledger_head_hash",
+];
+
+fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
+    let ledger = ledger_columns(record.as_of, record.ledger.as_ref());
+    let mut rows: Vec<[String; 7]> = Vec::new();
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(machine).unwrap_or_default();
+    let summary = &record.incident.summary;
+    rows.push([
+        "incident".into(),
+        machine(summary.started_at),
+        summary.id.clone(),
+        summary.title.text.clone(),
+        format!(
+            "impact={}; state={}",
+            summary.impact.as_str(),
+            summary.state.as_str()
+        ),
+        String::new(),
+        String::new(),
+    ]);
+    for (name, minutes) in [
+        ("time_to_acknowledge_min", record.time_to_acknowledge),
+        ("time_to_resolve_min", record.time_to_resolve),
+    ] {
+        rows.push([
+            "figure".into(),
+            String::new(),
+            name.into(),
+            minutes.map(|m| m.to_string()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    for m in &record.milestones {
+        let subject = match &m.kind {
+            MilestoneKind::StateChange(state) => format!("state_change:{}", state.as_str()),
+            other => serde_json::to_value(other).expect("serialises")["type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        };
+        rows.push([
+            "milestone".into(),
+            machine(m.at),
+            subject,
+            milestone_label(lang, &m.kind),
+            String::new(),
+            m.update_id.map(|u| u.to_string()).unwrap_or_default(),
+            m.retrospective.to_string(),
+        ]);
+    }
+    for c in &record.components {
+        rows.push([
+            "component_minutes".into(),
+            String::new(),
+            c.id.clone(),
+            format!("{} · {}", c.service, c.component),
+            format!(
+                "major={:.1}; partial={:.1}; degraded={:.1}; operational={:.1}",
+                c.major, c.partial, c.degraded, c.operational
+            ),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    for d in &record.duties {
+        let fulfilled: Vec<String> = d
+            .fulfilled_by
+            .iter()
+            .map(|f| {
+                format!(
+                    "#{} {} ({})",
+                    f.update_id,
+                    machine(f.at),
+                    if f.in_time { "in time" } else { "late" }
+                )
+            })
+            .collect();
+        rows.push([
+            "duty".into(),
+            at(d.due_at),
+            format!("{}:{}", d.duty, d.standing),
+            standing_label(lang, &d.standing).into(),
+            format!(
+                "{} | fulfilled by: {} | missing: {}",
+                d.name,
+                fulfilled.join(", "),
+                d.missing.join(", ")
+            ),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    for u in record.incident.updates.iter().rev() {
+        rows.push([
+            "statement".into(),
+            machine(u.at),
+            format!("{}:{}", u.kind.as_str(), u.state.as_str()),
+            state_label(lang, u.state).into(),
+            u.body.text.clone(),
+            u.id.to_string(),
+            u.retrospective.to_string(),
+        ]);
+    }
+    rows.into_iter()
+        .map(|row| row.into_iter().chain(ledger.iter().cloned()).collect())
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct HistoryFilters {
+    service: Option<String>,
+    year: Option<String>,
+    as_of: Option<String>,
+}
+
+/// The records a history export holds, the moment they count up to, and the ledger point.
+type HistoryExport = (
+    Vec<RecordView>,
+    chrono::DateTime<chrono::Utc>,
+    Option<app::data::record::LedgerMark>,
+);
+
+/// Every incident the history page's filters match (all pages), newest first.
+async fn history(
+    records: &Records,
+    filters: &HistoryFilters,
+    lang: Lang,
+) -> Result<HistoryExport, FilterError> {
+    let s: Arc<Snapshot> = records.at(filters.as_of.as_deref()).await?;
+    // The history page checks the filters; its first page says they are valid.
+    s.history(
+        filters.service.as_deref(),
+        filters.year.as_deref(),
+        None,
+        lang,
+    )?;
+    let service = filters
+        .service
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let year: Option<i32> = filters
+        .year
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .and_then(|y| y.parse().ok());
+    let records: Vec<RecordView> = s
+        .state
+        .incidents
+        .iter()
+        .rev()
+        .filter(|i| {
+            service.is_none_or(|slug| {
+                i.components
+                    .iter()
+                    .any(|c| c.component.split('/').next() == Some(slug))
+            })
+        })
+        .filter(|i| {
+            year.is_none_or(|y| {
+                chrono::Datelike::year(&crate::domain::uptime::kst_date(i.started_at)) == y
+            })
+        })
+        .filter_map(|i| s.record_view(&i.id, lang))
+        .collect();
+    let ledger = s
+        .state
+        .ledger_head
+        .as_ref()
+        .map(|h| app::data::record::LedgerMark {
+            seq: h.seq,
+            head_hash: h.hash.clone(),
+        });
+    Ok((records, s.built_at, ledger))
+}
+
+pub async fn history_json(
+    State(records): State<Arc<Records>>,
+    Query(filters): Query<HistoryFilters>,
+    request: Request,
+) -> Response<Body> {
+    match history(&records, &filters, lang::of_request(&request)).await {
+        Ok((records, as_of, ledger)) => reply::json_with_cache(
+            StatusCode::OK,
+            &json!({ "as_of": as_of, "ledger": ledger, "incidents": records }),
+            "no-cache",
+        ),
+        Err(error) => refusal(&error),
+    }
+}
+
+const HISTORY_HEADER: [&str; 14] = [
+    "id",
+    "title",
+    "impact",
+    "state",
+    "services",
+    "started_at",
+    "first_notice_at",
+    "resolved_at",
+    "time_to_acknowledge_min",
+    "time_to_resolve_min",
+    "apology_at",
+    "compensation_notice_at",
+    "user_notice",
+    "compiled_afterwards",
+];
+
+pub async fn history_csv(
+    State(records): State<Arc<Records>>,
+    Query(filters): Query<HistoryFilters>,
+    request: Request,
+) -> Response<Body> {
+    let lang = lang::of_request(&request);
+    let (found, as_of, ledger) = match history(&records, &filters, lang).await {
+        Ok(found) => found,
+        Err(error) => return refusal(&error),
+    };
+    let ledger = ledger_columns(as_of, ledger.as_ref());
+    let at = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(machine).unwrap_or_default();
+    let rows = found.iter().map(|r| {
+        let s = &r.incident.summary;
+        let notice = r
+            .duties
+            .iter()
+            .find(|d| d.duty == "user_notice")
+            .map(|d| d.standing.clone())
+            .unwrap_or_default();
+        vec![
+            s.id.clone(),
+            s.title.text.clone(),
+            s.impact.as_str().into(),
+            s.state.as_str().into(),
+            s.services
+                .iter()
+                .map(|v| v.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            machine(s.started_at),
+            at(r.first_notice_at),
+            at(s.resolved_at),
+            r.time_to_acknowledge
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            r.time_to_resolve.map(|m| m.to_string()).unwrap_or_default(),
+            at(r.apology_at),
+            at(r.compensation_notice_at),
+            notice,
+            r.compiled_afterwards.to_string(),
+        ]
+        .into_iter()
+        .chain(ledger.iter().cloned())
+        .collect::<Vec<String>>()
+    });
+    let header: Vec<&str> = HISTORY_HEADER
+        .iter()
+        .chain(LEDGER_HEADER.iter())
+        .copied()
+        .collect();
+    csv::response(csv::document(&header, rows), "history.csv")
+}
