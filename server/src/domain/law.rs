@@ -3,7 +3,7 @@
 //! update tagged as fulfilling it was published in time with the elements it must carry.
 
 use crate::domain::state::{IncidentRecord, NoticeTag};
-use crate::domain::uptime::{day_start, kst_date};
+use crate::domain::uptime::kst_date;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -290,11 +290,6 @@ impl Rule {
             (true, Some(designated)) => self.from.max(designated),
             _ => self.from,
         }
-    }
-
-    /// When the first day starts, in UTC.
-    pub fn effective_at(&self, provider: &Provider) -> DateTime<Utc> {
-        day_start(self.effective_from(provider))
     }
 }
 

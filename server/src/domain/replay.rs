@@ -84,7 +84,8 @@ pub fn replay(
     let mut last_change = None;
     let mut head = None;
 
-    let push_event = |events: &mut Vec<_>, component: &str, status, at, incident: &str| {
+    // Numbered as inserted, so events at one moment keep the database's order.
+    let push_event = |events: &mut Vec<_>, component: &str, status, at, incident: Option<&str>| {
         let n = events.len();
         events.push((
             at,
@@ -93,7 +94,7 @@ pub fn replay(
                 component: component.to_string(),
                 status,
                 at,
-                incident_id: Some(incident.to_string()),
+                incident_id: incident.map(str::to_string),
             },
         ));
     };
@@ -106,7 +107,13 @@ pub fn replay(
                 let mut components = new.components.clone();
                 components.sort_by(|a, b| a.component.cmp(&b.component));
                 for c in &new.components {
-                    push_event(&mut events, &c.component, c.status, started_at, &new.id);
+                    push_event(
+                        &mut events,
+                        &c.component,
+                        c.status,
+                        started_at,
+                        Some(&new.id),
+                    );
                 }
                 let mut record = IncidentRecord {
                     id: new.id.clone(),
@@ -145,7 +152,13 @@ pub fn replay(
                 let at = micros(new.at);
                 let id = take_id(ids, &mut inserted, &mut next_id, &new.incident_id);
                 for c in &new.components {
-                    push_event(&mut events, &c.component, c.status, at, &new.incident_id);
+                    push_event(
+                        &mut events,
+                        &c.component,
+                        c.status,
+                        at,
+                        Some(&new.incident_id),
+                    );
                 }
                 if new.state == IncidentState::Resolved && visible(at) {
                     resolved_by.entry(new.incident_id.clone()).or_insert(at);
@@ -180,19 +193,13 @@ pub fn replay(
                     update.edited_at = Some(recorded);
                 }
             }
-            Change::SetComponentStatus(set) => {
-                let n = events.len();
-                events.push((
-                    recorded,
-                    n,
-                    ComponentEvent {
-                        component: set.component.clone(),
-                        status: set.status,
-                        at: recorded,
-                        incident_id: set.incident_id.clone(),
-                    },
-                ));
-            }
+            Change::SetComponentStatus(set) => push_event(
+                &mut events,
+                &set.component,
+                set.status,
+                recorded,
+                set.incident_id.as_deref(),
+            ),
             Change::ScheduleMaintenance(m) => {
                 if visible(recorded) {
                     let mut m = m.clone();

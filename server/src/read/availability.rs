@@ -8,9 +8,7 @@ use crate::domain::catalog::Service;
 use crate::domain::state::{ComponentEvent, MaintenanceRecord};
 use crate::domain::uptime::kst_date;
 use app::data::public::{FilterError, ServiceRef};
-use app::data::record::{
-    AvailabilityView, LedgerMark, MinutesView, ServiceAvailability, YearFigures,
-};
+use app::data::record::{AvailabilityView, MinutesView, ServiceAvailability, YearFigures};
 use app::model::Lang;
 use chrono::{DateTime, Datelike, Utc};
 
@@ -53,10 +51,7 @@ impl Snapshot {
             .map(|s| self.service_year(s, year, now, lang))
             .collect();
         Ok(AvailabilityView {
-            page_name: match lang {
-                Lang::Ko => self.catalog.page.name_ko.clone(),
-                Lang::En => self.catalog.page.name_en.clone(),
-            },
+            page_name: self.page_name(lang),
             year,
             years,
             service: service.map(str::to_string),
@@ -67,15 +62,12 @@ impl Snapshot {
                 .iter()
                 .map(|s| ServiceRef {
                     slug: s.slug.clone(),
-                    name: name(lang, &s.name_ko, &s.name_en),
+                    name: Snapshot::name(lang, &s.name_ko, &s.name_en),
                 })
                 .collect(),
             as_of: now,
             past: self.past.is_some(),
-            ledger: self.state.ledger_head.as_ref().map(|head| LedgerMark {
-                seq: head.seq,
-                head_hash: head.hash.clone(),
-            }),
+            ledger: self.ledger_mark(),
         })
     }
 
@@ -121,7 +113,11 @@ impl Snapshot {
                     .collect();
                 let minutes = year_minutes(&events, &maintenances, year, now);
                 (
-                    figures(&c.slug, name(lang, &c.name_ko, &c.name_en), &minutes),
+                    figures(
+                        &c.slug,
+                        Snapshot::name(lang, &c.name_ko, &c.name_en),
+                        &minutes,
+                    ),
                     minutes,
                 )
             })
@@ -132,7 +128,7 @@ impl Snapshot {
         ServiceAvailability {
             service: figures(
                 &service.slug,
-                name(lang, &service.name_ko, &service.name_en),
+                Snapshot::name(lang, &service.name_ko, &service.name_en),
                 &mean,
             ),
             components: components.into_iter().map(|(f, _)| f).collect(),
@@ -179,12 +175,5 @@ pub fn view(m: &Minutes) -> MinutesView {
         maintenance: m.maintenance,
         down: m.down(),
         availability: m.availability(),
-    }
-}
-
-fn name(lang: Lang, ko: &str, en: &str) -> String {
-    match lang {
-        Lang::Ko => ko.to_string(),
-        Lang::En => en.to_string(),
     }
 }

@@ -28,10 +28,7 @@ impl Snapshot {
             .map(|v| self.duty_view(v, now, lang))
             .collect();
         Some(RecordView {
-            page_name: match lang {
-                Lang::Ko => self.catalog.page.name_ko.clone(),
-                Lang::En => self.catalog.page.name_en.clone(),
-            },
+            page_name: self.page_name(lang),
             milestones: milestones(incident),
             time_to_acknowledge: first_notice.map(|u| (u.at - first_sign).num_minutes().max(0)),
             time_to_resolve: incident
@@ -54,10 +51,7 @@ impl Snapshot {
             incident: view,
             as_of: now,
             past: self.past.is_some(),
-            ledger: self.state.ledger_head.as_ref().map(|head| LedgerMark {
-                seq: head.seq,
-                head_hash: head.hash.clone(),
-            }),
+            ledger: self.ledger_mark(),
         })
     }
 
@@ -90,15 +84,9 @@ impl Snapshot {
         lang: Lang,
     ) -> Vec<ComponentTimes> {
         let until = incident.resolved_at.unwrap_or(now);
-        let order = |id: &str| self.catalog.component_ids().position(|c| c == id);
-        let mut affected: Vec<&str> = incident
-            .components
-            .iter()
-            .map(|c| c.component.as_str())
-            .collect();
-        affected.sort_by_key(|id| order(id));
-        affected
+        self.in_catalog_order(&incident.components)
             .into_iter()
+            .map(|c| c.component.as_str())
             .map(|id| {
                 // Only this incident's own changes: another incident on the same
                 // component is its own record.
@@ -109,13 +97,7 @@ impl Snapshot {
                     .filter(|e| e.component == id && e.incident_id.as_deref() == Some(&incident.id))
                     .collect();
                 let m = component_minutes(&events, &[], incident.started_at, until);
-                let (service, component) = match self.catalog.component(id) {
-                    Some((s, c)) => match lang {
-                        Lang::Ko => (s.name_ko.clone(), c.name_ko.clone()),
-                        Lang::En => (s.name_en.clone(), c.name_en.clone()),
-                    },
-                    None => (String::new(), id.to_string()),
-                };
+                let (service, component) = self.component_name(id, lang);
                 ComponentTimes {
                     id: id.to_string(),
                     service,

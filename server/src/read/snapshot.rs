@@ -157,7 +157,7 @@ impl Snapshot {
             .collect()
     }
 
-    fn in_catalog_order<'a>(
+    pub(super) fn in_catalog_order<'a>(
         &self,
         changes: &'a [crate::domain::state::StatusChange],
     ) -> Vec<&'a crate::domain::state::StatusChange> {
@@ -181,14 +181,14 @@ impl Snapshot {
             .unwrap_or(ComponentStatus::Operational)
     }
 
-    fn name<'a>(lang: Lang, ko: &'a str, en: &'a str) -> String {
+    pub(super) fn name<'a>(lang: Lang, ko: &'a str, en: &'a str) -> String {
         match lang {
             Lang::Ko => ko.to_string(),
             Lang::En => en.to_string(),
         }
     }
 
-    fn component_name(&self, id: &str, lang: Lang) -> (String, String) {
+    pub(super) fn component_name(&self, id: &str, lang: Lang) -> (String, String) {
         match self.catalog.component(id) {
             Some((s, c)) => (
                 Self::name(lang, &s.name_ko, &s.name_en),
@@ -384,7 +384,49 @@ impl Snapshot {
             .collect()
     }
 
-    fn page_name(&self, lang: Lang) -> String {
+    /// The history's filters checked, and every incident they match (all pages), newest
+    /// first: for the history page and its downloads alike.
+    #[allow(clippy::type_complexity)]
+    pub fn history_matching<'a>(
+        &self,
+        service: Option<&'a str>,
+        year: Option<&str>,
+    ) -> Result<(Option<&'a str>, Option<i32>, Vec<&IncidentRecord>), FilterError> {
+        // An empty field is what a form sends for "all".
+        let service = service.map(str::trim).filter(|s| !s.is_empty());
+        let year = year.map(str::trim).filter(|y| !y.is_empty());
+        if let Some(slug) = service {
+            if self.catalog.service(slug).is_none() {
+                return Err(FilterError::UnknownService(slug.chars().take(64).collect()));
+            }
+        }
+        let year = match year {
+            None => None,
+            Some(y) => match y.parse::<i32>() {
+                Ok(v) if y.len() == 4 && (1970..=9999).contains(&v) => Some(v),
+                _ => return Err(FilterError::BadYear(y.chars().take(16).collect())),
+            },
+        };
+        let matching = self
+            .incidents_newest_first()
+            .filter(|i| service.is_none_or(|s| Self::affects_service(i, s)))
+            .filter(|i| year.is_none_or(|y| uptime::kst_date(i.started_at).year() == y))
+            .collect();
+        Ok((service, year, matching))
+    }
+
+    /// The ledger point the state reflects, as the regulator's views name it.
+    pub fn ledger_mark(&self) -> Option<app::data::record::LedgerMark> {
+        self.state
+            .ledger_head
+            .as_ref()
+            .map(|head| app::data::record::LedgerMark {
+                seq: head.seq,
+                head_hash: head.hash.clone(),
+            })
+    }
+
+    pub(super) fn page_name(&self, lang: Lang) -> String {
         Self::name(lang, &self.catalog.page.name_ko, &self.catalog.page.name_en)
     }
 
@@ -535,22 +577,8 @@ impl ReadModel for Snapshot {
         page: Option<&str>,
         lang: Lang,
     ) -> Result<HistoryView, FilterError> {
-        // An empty field is what a form sends for "all".
-        let service = service.map(str::trim).filter(|s| !s.is_empty());
-        let year = year.map(str::trim).filter(|y| !y.is_empty());
+        let (service, year, matching) = self.history_matching(service, year)?;
         let page = page.map(str::trim).filter(|p| !p.is_empty());
-        if let Some(slug) = service {
-            if self.catalog.service(slug).is_none() {
-                return Err(FilterError::UnknownService(slug.chars().take(64).collect()));
-            }
-        }
-        let year = match year {
-            None => None,
-            Some(y) => match y.parse::<i32>() {
-                Ok(v) if y.len() == 4 && (1970..=9999).contains(&v) => Some(v),
-                _ => return Err(FilterError::BadYear(y.chars().take(16).collect())),
-            },
-        };
         let page = match page {
             None => 1,
             Some(p) => match p.parse::<u32>() {
@@ -558,11 +586,6 @@ impl ReadModel for Snapshot {
                 _ => return Err(FilterError::BadPage(p.chars().take(16).collect())),
             },
         };
-        let matching: Vec<&IncidentRecord> = self
-            .incidents_newest_first()
-            .filter(|i| service.is_none_or(|s| Self::affects_service(i, s)))
-            .filter(|i| year.is_none_or(|y| uptime::kst_date(i.started_at).year() == y))
-            .collect();
         let pages = matching.len().div_ceil(HISTORY_PAGE_SIZE).max(1) as u32;
         if page > pages {
             return Err(FilterError::PageOutOfRange { page, pages });

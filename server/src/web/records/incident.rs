@@ -207,51 +207,13 @@ async fn history(
     lang: Lang,
 ) -> Result<HistoryExport, FilterError> {
     let s: Arc<Snapshot> = records.at(filters.as_of.as_deref()).await?;
-    // The history page checks the filters; its first page says they are valid.
-    s.history(
-        filters.service.as_deref(),
-        filters.year.as_deref(),
-        None,
-        lang,
-    )?;
-    let service = filters
-        .service
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
-    let year: Option<i32> = filters
-        .year
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .and_then(|y| y.parse().ok());
-    let records: Vec<RecordView> = s
-        .state
-        .incidents
+    let (_, _, matching) =
+        s.history_matching(filters.service.as_deref(), filters.year.as_deref())?;
+    let records: Vec<RecordView> = matching
         .iter()
-        .rev()
-        .filter(|i| {
-            service.is_none_or(|slug| {
-                i.components
-                    .iter()
-                    .any(|c| c.component.split('/').next() == Some(slug))
-            })
-        })
-        .filter(|i| {
-            year.is_none_or(|y| {
-                chrono::Datelike::year(&crate::domain::uptime::kst_date(i.started_at)) == y
-            })
-        })
         .filter_map(|i| s.record_view(&i.id, lang))
         .collect();
-    let ledger = s
-        .state
-        .ledger_head
-        .as_ref()
-        .map(|h| app::data::record::LedgerMark {
-            seq: h.seq,
-            head_hash: h.hash.clone(),
-        });
+    let ledger = s.ledger_mark();
     Ok((records, s.built_at, ledger))
 }
 
