@@ -13,8 +13,11 @@ and exits 1.
   scripts/verify-ledger.py ledger.jsonl --export availability-2022.csv
 also checks a record export (CSV or JSON: /availability.*, /history.*,
 /incidents/{id}/record.*) against that chain: the ledger point it names (ledger_seq and
-ledger_head_hash) must be an entry of the verified chain, with that hash. Prints a second
-line "EXPORT OK <seq> <hash> as of <moment>", or says what does not match and exits 1.
+ledger_head_hash) must be an entry of the verified chain, with that hash, and so must
+every ledger entry an incident record lists behind its figures (JSON "ledger_entries",
+CSV rows of section "ledger_entry"), none of them after that point. Prints a second line
+"EXPORT OK <seq> <hash> as of <moment>; <n> entries behind it", or says what does not
+match and exits 1.
 """
 import csv
 import hashlib
@@ -50,19 +53,22 @@ def verify(lines):
 
 
 def export_point(path):
-    """The (seq, hash, as_of) an export names, from its JSON or from every CSV row."""
+    """The (seq, hash, as_of, [(seq, hash) of the entries listed]) an export names, from
+    its JSON or from every CSV row."""
     with open(path, encoding="utf-8-sig", newline="") as f:
         text = f.read()
     if text.lstrip().startswith("{"):
         doc = json.loads(text)
         ledger = doc.get("ledger") or {}
-        return ledger.get("seq"), ledger.get("head_hash"), doc.get("as_of")
+        listed = [(e["seq"], e["hash"]) for e in doc.get("ledger_entries") or []]
+        return ledger.get("seq"), ledger.get("head_hash"), doc.get("as_of"), listed
     rows = list(csv.DictReader(text.splitlines()))
     points = {(r["ledger_seq"], r["ledger_head_hash"], r["as_of"]) for r in rows}
     if len(points) != 1:
         raise ValueError(f"EXPORT BROKEN: its rows name {len(points)} ledger points, not one")
     seq, digest, as_of = points.pop()
-    return (int(seq) if seq else None), digest, as_of
+    listed = [(int(r["subject"]), r["value"]) for r in rows if r.get("section") == "ledger_entry"]
+    return (int(seq) if seq else None), digest, as_of, listed
 
 
 def main() -> int:
@@ -82,7 +88,7 @@ def main() -> int:
     if export is None:
         return 0
     try:
-        seq, digest, as_of = export_point(export)
+        seq, digest, as_of, listed = export_point(export)
     except ValueError as broken:
         print(broken)
         return 1
@@ -92,7 +98,11 @@ def main() -> int:
     if hashes[seq] != digest:
         print(f"EXPORT BROKEN: entry {seq} has hash {hashes[seq]}, the export says {digest}")
         return 1
-    print(f"EXPORT OK {seq} {digest} as of {as_of}")
+    for number, claimed in listed:
+        if number > seq or hashes.get(number) != claimed:
+            print(f"EXPORT BROKEN: it lists entry {number} with hash {claimed}, which this chain does not have")
+            return 1
+    print(f"EXPORT OK {seq} {digest} as of {as_of}; {len(listed)} entries behind it")
     return 0
 
 

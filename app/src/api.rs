@@ -40,14 +40,24 @@ pub trait ReadModel: Send + Sync + 'static {
         year: Option<&str>,
         lang: Lang,
     ) -> Result<AvailabilityView, FilterError>;
-    /// An incident's record: figures, per-component times, the legal duties' verdicts.
-    fn record(&self, id: &str, lang: Lang) -> Option<RecordView>;
 }
 
-/// Past views: the read model as the public could see it at a past moment (`as_of`),
-/// rebuilt by the server from its ledger.
+/// What the server reads from its ledger: the read model as the public could see it at a
+/// past moment (`as_of`), and incident records with the ledger entries behind them.
 #[cfg(feature = "ssr")]
 pub trait PastModel: Send + Sync + 'static {
+    /// An incident's record (now, or as of `as_of`): figures, per-component times, the
+    /// legal duties' verdicts, each naming the ledger entries it comes from.
+    #[allow(clippy::type_complexity)]
+    fn record<'a>(
+        &'a self,
+        id: &'a str,
+        lang: Lang,
+        as_of: Option<&'a str>,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Option<RecordView>, FilterError>> + Send + 'a>,
+    >;
+
     #[allow(clippy::type_complexity)]
     fn at<'a>(
         &'a self,
@@ -136,9 +146,9 @@ pub async fn get_record(
     lang: Lang,
     as_of: Option<String>,
 ) -> Result<Result<Option<RecordView>, FilterError>, ServerFnError> {
-    Ok(model_at(as_of.as_deref())
-        .await?
-        .map(|m| m.record(&id, lang)))
+    let past = use_context::<PastState>()
+        .ok_or_else(|| ServerFnError::new("records are not available"))?;
+    Ok(past.0.record(&id, lang, as_of.as_deref()).await)
 }
 
 #[server(prefix = "/_status", endpoint = "history", input = GetUrl)]

@@ -31,6 +31,17 @@ test.describe('incident report and availability', () => {
     await expect(page.locator('.duty.standing-met h3')).toContainText('이용자 장애 고지');
     await expect(page.locator('.duty.standing-overdue h3')).toContainText('손해배상 고지');
 
+    // Time to acknowledge names its ledger entries; following one lands on its row, which
+    // shows the entry's hash.
+    const source = page.locator('dd:has(.tta) .sources a').first();
+    const target = (await source.getAttribute('href')) ?? '';
+    expect(target).toMatch(/^#ledger-\d+$/);
+    await source.click();
+    await expect(page).toHaveURL(new RegExp(`${target}$`));
+    const entry = page.locator(`li${target}`);
+    await expect(entry).toBeInViewport();
+    await expect(entry.locator('.hash')).toHaveText(/^[0-9a-f]{64}$/);
+
     // Chromium's PDF of the page as a browser prints it (print CSS, A4 from @page).
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: false });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-'));
@@ -48,6 +59,7 @@ test.describe('incident report and availability', () => {
       '21분',
       '완전한 복구가 지연되고 있는 점 다시 한번 사과드린다',
       '상담 접수 연락처',
+      '이 기록의 원장 항목',
     ]) {
       expect(text, `the PDF holds ${expected}`).toContain(expected.replace(/\s+/g, ''));
     }

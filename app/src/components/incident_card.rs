@@ -13,10 +13,13 @@ pub fn IncidentCard(
     incident: IncidentSummary,
     lang: Lang,
     #[prop(optional)] with_latest: bool,
+    /// In a past view: the moment its link keeps.
+    #[prop(default = None)]
+    past: Option<chrono::DateTime<chrono::Utc>>,
 ) -> impl IntoView {
     let ctx = use_lang();
     let s = strings(lang);
-    let href = ctx.href(&format!("/incidents/{}", incident.id));
+    let href = crate::components::at_moment(ctx.href(&format!("/incidents/{}", incident.id)), past);
     let services = incident
         .services
         .iter()

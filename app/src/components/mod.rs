@@ -16,7 +16,7 @@ pub use component_states::ComponentStates;
 pub use crowd::{CrowdBanner, CrowdPanel, ReportForm};
 pub use incident_card::{ActiveIncidents, IncidentCard};
 pub use local_text::LocalText;
-pub use past_banner::PastBanner;
+pub use past_banner::{at_moment, PastBanner};
 pub use status::{StatusBadge, StatusIcon};
 pub use time::Time;
 pub use update_entry::UpdateEntry;

@@ -7,6 +7,18 @@ use crate::text::record::strings;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+/// A link within a past view stays at its moment (`as_of`), so a reader paging through
+/// the record as it stood then does not land in the present.
+pub fn at_moment(href: String, past: Option<DateTime<Utc>>) -> String {
+    match past {
+        Some(at) => {
+            let sep = if href.contains('?') { '&' } else { '?' };
+            format!("{href}{sep}as_of={}", format::machine(at))
+        }
+        None => href,
+    }
+}
+
 #[component]
 pub fn PastBanner(at: DateTime<Utc>, lang: Lang, now_href: String) -> impl IntoView {
     let s = strings(lang);

@@ -140,6 +140,8 @@ pub struct NoteView {
     pub at: DateTime<Utc>,
     pub author: String,
     pub body: String,
+    /// The duties it is tagged as fulfilling (their ids).
+    pub duties: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -101,7 +101,7 @@ fn History(history: HistoryView, lang: Lang) -> impl IntoView {
                 let cards = group
                     .incidents
                     .into_iter()
-                    .map(|incident| view! { <IncidentCard incident lang /> })
+                    .map(|incident| view! { <IncidentCard incident lang past=past_at /> })
                     .collect_view();
                 view! {
                     <section class="month">

@@ -59,6 +59,10 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
         lang.code()
     };
     let title_fallback = summary.title.fallback;
+    let record_href = crate::components::at_moment(
+        ctx.href(&format!("/incidents/{}/record", summary.id)),
+        incident.past,
+    );
     let past = incident.past.map(|at| {
         let now_href = ctx.href(&format!("/incidents/{}", summary.id));
         view! { <PastBanner at lang now_href /> }
@@ -117,7 +121,7 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
                 <h2 id="timeline-h">{s.timeline}</h2>
                 <ol class="timeline">{updates}</ol>
             </section>
-            <p><a href=ctx.href(&format!("/incidents/{}/record", summary.id))>{crate::text::record::strings(lang).record_link}</a></p>
+            <p><a href=record_href>{crate::text::record::strings(lang).record_link}</a></p>
             <p><a href=ctx.href("/history")>{s.back_to_history}</a></p>
         </article>
     }

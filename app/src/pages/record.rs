@@ -5,12 +5,12 @@
 use super::{BadRequest, LoadError, NotFound};
 use crate::api::get_record;
 use crate::components::{PastBanner, Time, UpdateEntry};
-use crate::data::record::{DutyView, RecordView};
+use crate::data::record::{DutyView, LedgerEntryRef, MilestoneKind, RecordView};
 use crate::format;
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
 use crate::text::public::filter_error_text;
-use crate::text::record::{milestone_label, minutes, standing_label, strings};
+use crate::text::record::{facts_label, milestone_label, minutes, standing_label, strings};
 use chrono::TimeDelta;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,6 +56,35 @@ fn span(lang: Lang, minutes: Option<i64>, none: &'static str) -> String {
     })
 }
 
+/// Links to the ledger entries a figure comes from ("원장 #12 #14"), listed at the end of
+/// the page; nothing where the entries are unknown.
+fn sources(lang: Lang, seqs: &[i64]) -> Option<impl IntoView> {
+    (!seqs.is_empty()).then(|| {
+        let links = seqs
+            .iter()
+            .map(|seq| view! { " "<a href=format!("#ledger-{seq}")>{format!("#{seq}")}</a> })
+            .collect_view();
+        view! { <span class="sources">{strings(lang).sources}{links}</span> }
+    })
+}
+
+/// One entry as a block rather than a table row: its hash is 64 characters, too wide
+/// for a phone's table.
+fn ledger_item(entry: LedgerEntryRef, lang: Lang) -> impl IntoView {
+    let s = strings(lang);
+    let facts = facts_label(lang, &entry.facts);
+    view! {
+        <li id=format!("ledger-{}", entry.seq)>
+            <p class="entry-head">
+                <strong>{format!("#{}", entry.seq)}</strong>" · "<code>{entry.action}</code>" · "
+                {s.recorded_at}" "<Time at=entry.recorded_at lang />
+            </p>
+            <p class="entry-facts">{facts}</p>
+            <p class="hash">{entry.hash}</p>
+        </li>
+    }
+}
+
 #[component]
 fn Record(record: RecordView, lang: Lang) -> impl IntoView {
     let ctx = use_lang();
@@ -80,6 +109,7 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
                         None => view! { <span>{label}</span> }.into_any(),
                     }}
                     {retro}
+                    {sources(lang, &m.sources)}
                 </li>
             }
         })
@@ -95,6 +125,7 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
                     <td>{minutes(c.partial)}</td>
                     <td>{minutes(c.degraded)}</td>
                     <td>{minutes(c.operational)}</td>
+                    <td>{sources(lang, &c.sources)}</td>
                 </tr>
             }
         })
@@ -115,12 +146,52 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
             view! { <li id=anchor><UpdateEntry update lang /></li> }
         })
         .collect_view();
+    let milestone_sources = |kind: MilestoneKind| {
+        record
+            .milestones
+            .iter()
+            .find(|m| m.kind == kind)
+            .map(|m| m.sources.clone())
+            .unwrap_or_default()
+    };
+    let (impact_sources, notice_sources) = (
+        milestone_sources(MilestoneKind::FirstImpact),
+        milestone_sources(MilestoneKind::FirstNotice),
+    );
+    let figure = &record.figure_sources;
+    let crowd_peak = match (&record.crowd_peak, record.crowd_counts_read) {
+        (Some(peak), _) => {
+            let per_service = peak
+                .services
+                .iter()
+                .map(|(name, at, count)| view! { <li>{format!("{name}: {count} · ")}<Time at=*at lang /></li> })
+                .collect_view();
+            view! {
+                <strong>{format!("{}", peak.reports)}</strong>" · "<Time at=peak.minute lang />
+                <ul class="plain">{per_service}</ul>
+            }
+            .into_any()
+        }
+        (None, true) => view! { <span class="none">{s.crowd_peak_none}</span> }.into_any(),
+        (None, false) => view! { <span class="none">{s.crowd_peak_unread}</span> }.into_any(),
+    };
+    let ledger_entries = match record.ledger_entries.clone() {
+        Some(entries) => {
+            let rows = entries
+                .into_iter()
+                .map(|entry| ledger_item(entry, lang))
+                .collect_view();
+            view! { <ol class="plain ledger-entries">{rows}</ol> }.into_any()
+        }
+        None => view! { <p class="none">{s.ledger_unavailable}</p> }.into_any(),
+    };
     let ledger = match &record.ledger {
         Some(mark) => format!("#{} · {}", mark.seq, mark.head_hash),
         None => s.no_ledger.to_string(),
     };
-    let incident_href = ctx.href(&format!("/incidents/{}", summary.id));
     let past_at = record.past.then_some(record.as_of);
+    let incident_href =
+        crate::components::at_moment(ctx.href(&format!("/incidents/{}", summary.id)), past_at);
     let export = |ext: &str| {
         let mut params = Vec::new();
         if lang == Lang::En {
@@ -166,22 +237,37 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
                 <h2 id="figures-h">{s.figures}</h2>
                 <dl class="facts">
                     <dt>{s.first_impact}</dt>
-                    <dd><Time at=summary.started_at lang /></dd>
+                    <dd><Time at=summary.started_at lang />{sources(lang, &impact_sources)}</dd>
                     <dt>{s.crowd_signal}</dt>
-                    <dd>{when(lang, record.incident.crowd_signal_at, s.none_on_record)}</dd>
+                    <dd>
+                        {when(lang, record.incident.crowd_signal_at, s.none_on_record)}
+                        {record.incident.crowd_signal_at.and_then(|_| sources(lang, &impact_sources))}
+                    </dd>
+                    <dt>{s.crowd_peak}</dt>
+                    <dd class="crowd-peak">{crowd_peak}</dd>
                     <dt>{s.first_notice}</dt>
-                    <dd>{when(lang, record.first_notice_at, s.none_on_record)}</dd>
+                    <dd>{when(lang, record.first_notice_at, s.none_on_record)}{sources(lang, &notice_sources)}</dd>
                     <dt>{s.time_to_acknowledge}</dt>
-                    <dd class="tta">{span(lang, record.time_to_acknowledge, s.none_on_record)}</dd>
+                    <dd>
+                        <span class="tta">{span(lang, record.time_to_acknowledge, s.none_on_record)}</span>
+                        {sources(lang, &figure.time_to_acknowledge)}
+                    </dd>
                     <dt>{s.resolved}</dt>
                     <dd>{when(lang, summary.resolved_at, s.not_yet)}</dd>
                     <dt>{s.time_to_resolve}</dt>
-                    <dd class="ttr">{span(lang, record.time_to_resolve, s.not_yet)}</dd>
+                    <dd>
+                        <span class="ttr">{span(lang, record.time_to_resolve, s.not_yet)}</span>
+                        {sources(lang, &figure.time_to_resolve)}
+                    </dd>
                     <dt>{s.apology}</dt>
-                    <dd>{when(lang, record.apology_at, s.none_on_record)}</dd>
+                    <dd>{when(lang, record.apology_at, s.none_on_record)}{sources(lang, &figure.apology)}</dd>
                     <dt>{s.compensation_notice}</dt>
-                    <dd>{when(lang, record.compensation_notice_at, s.none_on_record)}</dd>
+                    <dd>
+                        {when(lang, record.compensation_notice_at, s.none_on_record)}
+                        {sources(lang, &figure.compensation_notice)}
+                    </dd>
                 </dl>
+                <p class="hint">{s.crowd_peak_note}</p>
             </section>
             <section aria-labelledby="milestones-h">
                 <h2 id="milestones-h">{s.milestones}</h2>
@@ -198,6 +284,7 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
                                 <th scope="col">{s.partial_minutes}</th>
                                 <th scope="col">{s.degraded_minutes}</th>
                                 <th scope="col">{s.operational_minutes}</th>
+                                <th scope="col">{s.sources}</th>
                             </tr>
                         </thead>
                         <tbody>{component_rows}</tbody>
@@ -212,6 +299,11 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
             <section aria-labelledby="statements-h">
                 <h2 id="statements-h">{s.statements}</h2>
                 <ol class="timeline">{statements}</ol>
+            </section>
+            <section aria-labelledby="ledger-h">
+                <h2 id="ledger-h">{s.ledger_entries}</h2>
+                <p class="lead">{s.ledger_entries_intro}</p>
+                {ledger_entries}
             </section>
             <p class="no-print"><a href=incident_href>{s.back_to_incident}</a></p>
         </article>
@@ -230,10 +322,17 @@ fn Duty(duty: DutyView, lang: Lang) -> impl IntoView {
             .map(|f| {
                 let timing = if f.in_time { s.in_time } else { s.too_late };
                 let elements = f.elements.join(", ");
+                let at = match f.update_id {
+                    Some(id) => view! { <a href=format!("#update-{id}")><Time at=f.at lang /></a> }
+                        .into_any(),
+                    None => view! { <Time at=f.at lang />{format!(" ({})", s.internal_note)} }
+                        .into_any(),
+                };
                 view! {
                     <li>
-                        <a href=format!("#update-{}", f.update_id)><Time at=f.at lang /></a>
+                        {at}
                         {format!(" — {timing}; {elements}")}
+                        {sources(lang, &f.sources)}
                     </li>
                 }
             })

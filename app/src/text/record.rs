@@ -76,6 +76,18 @@ pub struct Strings {
     pub past_view: &'static str,
     pub past_view_after: &'static str,
     pub past_view_now: &'static str,
+    pub sources: &'static str,
+    pub ledger_entries: &'static str,
+    pub ledger_entries_intro: &'static str,
+    pub ledger_unavailable: &'static str,
+    pub recorded_at: &'static str,
+    pub crowd_peak: &'static str,
+    pub crowd_peak_none: &'static str,
+    pub crowd_peak_unread: &'static str,
+    pub crowd_peak_note: &'static str,
+    pub internal_note: &'static str,
+    pub note_tag_legend: &'static str,
+    pub note_tag_help: &'static str,
 }
 
 const KO: Strings = Strings {
@@ -152,6 +164,18 @@ const KO: Strings = Strings {
     past_view: "과거 시점 보기:",
     past_view_after: " 기준으로 공개되어 있던 내용입니다(원장을 되짚어 다시 만든 화면). 그 뒤에 정정된 글은 정정 전 원문으로, 나중에 작성된 기록은 ‘사후 기록’으로 보입니다.",
     past_view_now: "지금 화면 보기",
+    sources: "원장",
+    ledger_entries: "이 기록의 원장 항목",
+    ledger_entries_intro: "위의 수치와 경과는 아래 원장 항목에서 나옵니다(‘원장 #번호’ 링크). 각 항목의 해시는 원장 전체를 내려받아 scripts/verify-ledger.py로 누구나 확인할 수 있습니다. 기록 시각은 원장에 적힌 시각이고, 사후 기록은 사실이 일어난 시각보다 늦게 기록되었습니다.",
+    ledger_unavailable: "지금은 원장을 읽을 수 없어 항목을 보여 드리지 못합니다. 수치는 마지막으로 확인한 상태에서 계산했습니다.",
+    recorded_at: "기록 시각",
+    crowd_peak: "분당 최다 제보",
+    crowd_peak_none: "이 장애 동안 받은 제보 없음",
+    crowd_peak_unread: "지금은 제보 집계를 읽을 수 없음",
+    crowd_peak_note: "첫 징후 1시간 전부터 복구까지, 관련 서비스의 분당 제보 수입니다. 제보 수는 원장이 아니라 제보 집계에서 옵니다.",
+    internal_note: "내부 메모",
+    note_tag_legend: "이 메모가 기록하는 보고",
+    note_tag_help: "과학기술정보통신부 등에 보고했다면 표시하세요. 메모를 남기는 시각이 보고 시각으로 원장에 기록되니, 보고한 직후에 남기세요. 메모 내용은 공개되지 않습니다.",
 };
 
 const EN: Strings = Strings {
@@ -228,6 +252,18 @@ const EN: Strings = Strings {
     past_view: "A past view:",
     past_view_after: " — what was public at that moment, rebuilt by replaying the ledger. Texts corrected later show as they were then; records written afterwards are marked \u{201c}retrospective\u{201d}.",
     past_view_now: "See it now",
+    sources: "ledger",
+    ledger_entries: "The ledger entries behind this record",
+    ledger_entries_intro: "The figures and milestones above come from the ledger entries below (the “ledger #n” links). Anyone can check each entry’s hash against a download of the whole ledger with scripts/verify-ledger.py. The time recorded is the ledger’s; retrospective records were written later than the facts they describe.",
+    ledger_unavailable: "The ledger cannot be read right now, so its entries are not shown. The figures are computed from the last state confirmed.",
+    recorded_at: "Recorded",
+    crowd_peak: "Peak crowd reports per minute",
+    crowd_peak_none: "No reports during this incident",
+    crowd_peak_unread: "The report counts cannot be read right now",
+    crowd_peak_note: "Reports per minute for the affected services, from an hour before the first sign to the resolution. Report counts come from the crowd’s tallies, not from the ledger.",
+    internal_note: "internal note",
+    note_tag_legend: "The report this note records",
+    note_tag_help: "Tick it once you have reported to the Ministry. The ledger records the time you save the note as the time of the report, so save it right after reporting. The note’s text stays internal.",
 };
 
 pub fn strings(lang: Lang) -> &'static Strings {
@@ -266,6 +302,10 @@ pub fn standing_label(lang: Lang, standing: &str) -> &'static str {
         (Lang::Ko, "met") => "기한 내 이행",
         (Lang::En, "met") => "met in time",
         (Lang::Ko, "late") => "기한 후 이행",
+        (Lang::Ko, "internal") => "적용 — 보고 여부는 비공개 내부 기록 (규제 기관 열람)",
+        (Lang::En, "internal") => {
+            "applied — the report is an internal record (open to the regulator)"
+        }
         (Lang::En, "late") => "fulfilled late",
         (Lang::Ko, _) => "알 수 없음",
         (Lang::En, _) => "unknown",
@@ -295,4 +335,36 @@ pub fn countdown(lang: Lang, minutes: i64) -> String {
         (Lang::En, true) => format!("{span} left"),
         (Lang::En, false) => format!("{span} past the due time"),
     }
+}
+
+/// What a ledger entry put on the record, for the reader; the component states it set
+/// are named together.
+pub fn facts_label(lang: Lang, facts: &[crate::data::record::SourceFact]) -> String {
+    use crate::data::record::SourceFact as F;
+    let mut parts: Vec<String> = Vec::new();
+    let mut components: Vec<&str> = Vec::new();
+    for fact in facts {
+        parts.push(match (lang, fact) {
+            (_, F::Status { component }) => {
+                components.push(component);
+                continue;
+            }
+            (Lang::Ko, F::Opened) => "장애 등록".into(),
+            (Lang::En, F::Opened) => "incident opened".into(),
+            (Lang::Ko, F::Update { update_id }) => format!("업데이트 #{update_id} 게시"),
+            (Lang::En, F::Update { update_id }) => format!("update #{update_id} published"),
+            (Lang::Ko, F::Correction { update_id }) => format!("업데이트 #{update_id} 정정"),
+            (Lang::En, F::Correction { update_id }) => {
+                format!("update #{update_id} corrected")
+            }
+        });
+    }
+    if !components.is_empty() {
+        let list = components.join(", ");
+        parts.push(match lang {
+            Lang::Ko => format!("구성 요소 상태: {list}"),
+            Lang::En => format!("component states: {list}"),
+        });
+    }
+    parts.join(" · ")
 }

@@ -136,6 +136,10 @@ pub struct ComponentStatusChange {
 pub struct NewNote {
     pub incident_id: String,
     pub body: String,
+    /// The duties it records fulfilling (a report to the authorities): `fulfilled_by =
+    /// "note"` in config/rules.toml. Left out of the ledger entry when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<crate::domain::state::NoticeTag>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

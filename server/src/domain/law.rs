@@ -1,6 +1,7 @@
 //! What the law asks after an outage (config/rules.toml): which duties applied to an
 //! incident on its dates, when each notice or report was due, and whether an official
-//! update tagged as fulfilling it was published in time with the elements it must carry.
+//! update (or, for a report to the authorities, an internal note) tagged as fulfilling
+//! it came in time with the elements it must carry.
 
 use crate::domain::state::{IncidentRecord, NoticeTag};
 use crate::domain::uptime::kst_date;
@@ -50,6 +51,27 @@ pub struct Rule {
     pub applies: Applies,
     pub due: Due,
     pub elements: Vec<String>,
+    #[serde(default)]
+    pub fulfilled_by: Channel,
+}
+
+/// What fulfils a duty: a public update (a notice to users), or an internal note (a
+/// report to the authorities, which is not published; its time is when it was recorded).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    #[default]
+    Update,
+    Note,
+}
+
+/// An internal note's tags, for the duties fulfilled by notes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaggedNote {
+    /// Its ledger entry.
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub notices: Vec<NoticeTag>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -184,22 +206,49 @@ impl Law {
         self.elements.get(id)
     }
 
-    /// Whether an update may carry this tag: a known duty, and elements of it.
-    pub fn check_tag(&self, tag: &NoticeTag) -> Result<(), String> {
-        let versions: Vec<&Rule> = self.rules.iter().filter(|r| r.duty == tag.duty).collect();
+    /// Whether an update (or a note) may carry this tag: a known duty fulfilled that
+    /// way, and elements of it. The reason why not, in Korean and in English.
+    pub fn check_tag(&self, tag: &NoticeTag, on: Channel) -> Result<(), (String, String)> {
+        let duty = &tag.duty;
+        let versions: Vec<&Rule> = self.rules.iter().filter(|r| &r.duty == duty).collect();
         if versions.is_empty() {
-            return Err(format!("unknown duty '{}'", tag.duty));
+            return Err((
+                format!("규칙에 없는 의무 '{duty}'"),
+                format!("unknown duty '{duty}'"),
+            ));
+        }
+        if !versions.iter().any(|r| r.fulfilled_by == on) {
+            return Err(match on {
+                Channel::Update => (
+                    format!("'{duty}'는 공개 업데이트가 아니라 내부 메모로 기록합니다"),
+                    format!("'{duty}' is recorded with an internal note, not a public update"),
+                ),
+                Channel::Note => (
+                    format!("'{duty}'는 내부 메모가 아니라 공개 업데이트로 이행합니다"),
+                    format!("'{duty}' is fulfilled by a public update, not a note"),
+                ),
+            });
         }
         for element in &tag.elements {
             if !versions.iter().any(|r| r.elements.contains(element)) {
-                return Err(format!("'{element}' is not an element of '{}'", tag.duty));
+                return Err((
+                    format!("'{element}'은(는) '{duty}'의 요소가 아닙니다"),
+                    format!("'{element}' is not an element of '{duty}'"),
+                ));
             }
         }
         Ok(())
     }
 
-    /// Every duty's verdict on an incident, as of `now`.
-    pub fn evaluate(&self, incident: &IncidentRecord, now: DateTime<Utc>) -> Vec<Verdict<'_>> {
+    /// Every duty's verdict on an incident, as of `now`. `notes` are the incident's
+    /// internal notes; without them (a public view) a duty fulfilled by notes that
+    /// applied is `Internal`, not judged.
+    pub fn evaluate(
+        &self,
+        incident: &IncidentRecord,
+        notes: Option<&[TaggedNote]>,
+        now: DateTime<Utc>,
+    ) -> Vec<Verdict<'_>> {
         let day = kst_date(incident.started_at);
         let end = incident.resolved_at.unwrap_or(now);
         let mut verdicts: Vec<Verdict> = Vec::new();
@@ -237,21 +286,35 @@ impl Law {
                     .resolved_at
                     .map(|at| at + TimeDelta::days(i64::from(within_days))),
             };
-            let mut fulfilled_by: Vec<Fulfilment> = incident
-                .updates
-                .iter()
-                .flat_map(|u| {
-                    u.notices
-                        .iter()
-                        .filter(|t| t.duty == duty)
-                        .map(move |t| Fulfilment {
-                            update_id: u.id,
-                            at: u.at,
-                            in_time: due_at.is_none_or(|due| u.at <= due),
-                            elements: t.elements.clone(),
-                        })
-                })
-                .collect();
+            let fulfilment = |update_id, note_seq, at: DateTime<Utc>, tag: &NoticeTag| Fulfilment {
+                update_id,
+                note_seq,
+                at,
+                in_time: due_at.is_none_or(|due| at <= due),
+                elements: tag.elements.clone(),
+            };
+            let mut fulfilled_by: Vec<Fulfilment> = match rule.fulfilled_by {
+                Channel::Update => incident
+                    .updates
+                    .iter()
+                    .flat_map(|u| {
+                        u.notices
+                            .iter()
+                            .filter(|t| t.duty == duty)
+                            .map(move |t| fulfilment(Some(u.id), None, u.at, t))
+                    })
+                    .collect(),
+                Channel::Note => notes
+                    .unwrap_or_default()
+                    .iter()
+                    .flat_map(|n| {
+                        n.notices
+                            .iter()
+                            .filter(|t| t.duty == duty)
+                            .map(move |t| fulfilment(None, Some(n.seq), n.at, t))
+                    })
+                    .collect(),
+            };
             fulfilled_by.sort_by_key(|f| f.at);
             let carried: Vec<&String> = fulfilled_by.iter().flat_map(|f| &f.elements).collect();
             let missing = rule
@@ -269,6 +332,11 @@ impl Law {
                 (Some(true), Some(_), Some(_)) => Standing::Late,
                 (Some(true), Some(due), None) if now <= due => Standing::Open,
                 (Some(true), Some(_), None) => Standing::Overdue,
+            };
+            let unread = rule.fulfilled_by == Channel::Note && notes.is_none();
+            let standing = match standing {
+                Standing::Open | Standing::Overdue if unread => Standing::Internal,
+                other => other,
             };
             verdicts.push(Verdict {
                 duty: duty.to_string(),
@@ -335,7 +403,9 @@ pub struct Verdict<'a> {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fulfilment {
-    pub update_id: i64,
+    /// The update tagged, or the note (its ledger entry).
+    pub update_id: Option<i64>,
+    pub note_seq: Option<i64>,
     pub at: DateTime<Utc>,
     pub in_time: bool,
     pub elements: Vec<String>,
@@ -356,6 +426,8 @@ pub enum Standing {
     Overdue,
     Met,
     Late,
+    /// It applied, and it is fulfilled by internal notes this view does not read.
+    Internal,
 }
 
 impl Standing {
@@ -364,7 +436,11 @@ impl Standing {
         match self {
             Standing::NotInForce | Standing::BelowThreshold => Some(false),
             Standing::NotYet => None,
-            Standing::Open | Standing::Overdue | Standing::Met | Standing::Late => Some(true),
+            Standing::Open
+            | Standing::Overdue
+            | Standing::Met
+            | Standing::Late
+            | Standing::Internal => Some(true),
         }
     }
 
@@ -377,6 +453,7 @@ impl Standing {
             Standing::Overdue => "overdue",
             Standing::Met => "met",
             Standing::Late => "late",
+            Standing::Internal => "internal",
         }
     }
 }
@@ -431,7 +508,7 @@ mod tests {
     }
 
     fn standing(law: &Law, incident: &IncidentRecord, duty: &str, now: &str) -> Standing {
-        law.evaluate(incident, at(now))
+        law.evaluate(incident, Some(&[]), at(now))
             .into_iter()
             .find(|v| v.duty == duty)
             .unwrap()
@@ -496,12 +573,53 @@ mod tests {
     }
 
     #[test]
+    fn the_ministry_report_is_judged_from_tagged_notes_and_only_where_notes_are_read() {
+        let law = Law::bundled();
+        let outage = incident("2024-05-01T10:00:00+09:00", Some(30));
+        let ministry = |notes: Option<&[TaggedNote]>| {
+            law.evaluate(&outage, notes, at(LATER))
+                .into_iter()
+                .find(|v| v.duty == "ministry_report")
+                .unwrap()
+        };
+        // A public view reads no notes: it says the report is internal, not "overdue".
+        assert_eq!(ministry(None).standing, Standing::Internal);
+        assert_eq!(ministry(Some(&[])).standing, Standing::Overdue);
+        let note = |minutes: i64| TaggedNote {
+            seq: 7,
+            at: outage.started_at + TimeDelta::minutes(minutes),
+            notices: vec![NoticeTag {
+                duty: "ministry_report".into(),
+                elements: vec!["report".into()],
+            }],
+        };
+        let met = ministry(Some(&[note(9)]));
+        assert_eq!(met.standing, Standing::Met);
+        assert_eq!(met.fulfilled_by[0].note_seq, Some(7));
+        assert!(met.missing.is_empty());
+        assert_eq!(ministry(Some(&[note(11)])).standing, Standing::Late);
+        // A public update cannot carry the report, nor a note the notice to users.
+        let report = NoticeTag {
+            duty: "ministry_report".into(),
+            elements: vec!["report".into()],
+        };
+        assert!(law.check_tag(&report, Channel::Update).is_err());
+        assert!(law.check_tag(&report, Channel::Note).is_ok());
+        let notice = NoticeTag {
+            duty: "user_notice".into(),
+            elements: vec!["fact".into()],
+        };
+        assert!(law.check_tag(&notice, Channel::Note).is_err());
+        assert!(law.check_tag(&notice, Channel::Update).is_ok());
+    }
+
+    #[test]
     fn a_notice_in_time_is_met_and_one_after_the_due_time_is_late() {
         let law = Law::bundled();
         let start = "2024-05-01T10:00:00+09:00";
         let mut early = incident(start, Some(300));
         tagged(&mut early, 30, "user_notice", &["fact", "response"]);
-        let v = law.evaluate(&early, at(LATER));
+        let v = law.evaluate(&early, None, at(LATER));
         let notice = v.iter().find(|v| v.duty == "user_notice").unwrap();
         assert_eq!(notice.standing, Standing::Met);
         assert_eq!(notice.due_at, Some(at(start) + TimeDelta::minutes(240)));
@@ -516,7 +634,7 @@ mod tests {
             "user_notice",
             &["fact", "cause", "response", "contact"],
         );
-        let v = law.evaluate(&late, at(LATER));
+        let v = law.evaluate(&late, None, at(LATER));
         let notice = v.iter().find(|v| v.duty == "user_notice").unwrap();
         assert_eq!(notice.standing, Standing::Late);
         assert!(notice.missing.is_empty());
@@ -529,7 +647,7 @@ mod tests {
         let start = "2024-05-01T10:00:00+09:00";
         let long = incident(start, Some(300));
         let restored = long.resolved_at.unwrap();
-        let v = law.evaluate(&long, restored + TimeDelta::days(29));
+        let v = law.evaluate(&long, None, restored + TimeDelta::days(29));
         let compensation = v.iter().find(|v| v.duty == "compensation_notice").unwrap();
         assert_eq!(compensation.standing, Standing::Open);
         assert_eq!(compensation.due_at, Some(restored + TimeDelta::days(30)));

@@ -10,6 +10,7 @@ pub mod change;
 pub mod law;
 pub mod ledger;
 pub mod problem;
+pub mod provenance;
 pub mod replay;
 pub mod rules;
 pub mod signal;

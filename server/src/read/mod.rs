@@ -8,3 +8,4 @@ pub mod past;
 pub mod record;
 pub mod refresh;
 pub mod snapshot;
+pub mod traced_record;

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 const KEPT: usize = 32;
 
 pub struct PastViews {
-    store: Option<Arc<dyn Store>>,
-    snapshot: Arc<SnapshotHandle>,
+    pub(super) store: Option<Arc<dyn Store>>,
+    pub(super) snapshot: Arc<SnapshotHandle>,
     entries: tokio::sync::Mutex<Vec<PublicEntry>>,
     kept: Mutex<Vec<Kept>>,
 }
@@ -140,6 +140,22 @@ pub fn parse_as_of(text: &str) -> Result<DateTime<Utc>, FilterError> {
 }
 
 impl app::api::PastModel for PastViews {
+    fn record<'a>(
+        &'a self,
+        id: &'a str,
+        lang: app::model::Lang,
+        as_of: Option<&'a str>,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<Option<app::data::record::RecordView>, FilterError>,
+                > + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(PastViews::record(self, id, lang, as_of))
+    }
+
     fn at<'a>(
         &'a self,
         as_of: &'a str,

@@ -5,49 +5,94 @@
 use super::localized::localized;
 use super::snapshot::Snapshot;
 use crate::domain::availability::component_minutes;
-use crate::domain::law::Verdict;
-use crate::domain::state::{ComponentEvent, IncidentRecord};
+use crate::domain::law::{Channel, TaggedNote, Verdict};
+use crate::domain::provenance::{seqs_of, Fact, Source};
+use crate::domain::state::{ComponentEvent, IncidentRecord, UpdateRecord};
 use app::api::ReadModel;
 use app::data::record::*;
 use app::model::{IncidentState, Lang, UpdateKind};
 use chrono::{DateTime, Utc};
 
 impl Snapshot {
-    pub fn record_view(&self, id: &str, lang: Lang) -> Option<RecordView> {
+    /// The record, with each figure naming the ledger entries behind it where `sources`
+    /// (`domain::provenance::sources` of this incident) are given, and the duties fulfilled
+    /// by internal notes judged where its `notes` are (staff and regulators only).
+    pub fn record_view(
+        &self,
+        id: &str,
+        lang: Lang,
+        sources: Option<&[Source]>,
+        notes: Option<&[TaggedNote]>,
+    ) -> Option<RecordView> {
         let incident = self.state.incidents.iter().find(|i| i.id == id)?;
         let view = self.incident(id, lang)?;
         let now = self.built_at;
+        let traced = sources.unwrap_or_default();
+        let opened = || seqs_of(traced, |f| *f == Fact::Opened);
+        let update = |u: Option<&UpdateRecord>| {
+            u.map_or_else(Vec::new, |u| seqs_of(traced, |f| *f == Fact::Update(u.id)))
+        };
         let first_notice = incident.updates.iter().find(|u| !u.retrospective);
         let first_sign = incident
             .crowd_signal_at
             .map_or(incident.started_at, |s| s.min(incident.started_at));
+        let resolution = incident.resolved_at.and_then(|at| {
+            incident
+                .updates
+                .iter()
+                .find(|u| u.at == at && u.state == IncidentState::Resolved)
+        });
+        let apology = incident
+            .updates
+            .iter()
+            .find(|u| u.kind == UpdateKind::Apology);
+        let compensation = incident
+            .updates
+            .iter()
+            .find(|u| u.notices.iter().any(|t| t.duty == "compensation_notice"));
         let duties = self
             .law
-            .evaluate(incident, now)
+            .evaluate(incident, notes, now)
             .iter()
-            .map(|v| self.duty_view(v, now, lang))
+            .map(|v| self.duty_view(v, now, lang, traced))
             .collect();
+        let mut milestones = milestones(incident);
+        for m in &mut milestones {
+            m.sources = match m.update_id {
+                Some(id) => seqs_of(traced, |f| *f == Fact::Update(id)),
+                None => opened(),
+            };
+        }
+        let joined = |mut a: Vec<i64>, b: Vec<i64>| {
+            a.extend(b);
+            a.sort_unstable();
+            a.dedup();
+            a
+        };
         Some(RecordView {
             page_name: self.page_name(lang),
-            milestones: milestones(incident),
+            milestones,
             time_to_acknowledge: first_notice.map(|u| (u.at - first_sign).num_minutes().max(0)),
             time_to_resolve: incident
                 .resolved_at
                 .map(|at| (at - incident.started_at).num_minutes()),
+            figure_sources: FigureSources {
+                time_to_acknowledge: first_notice
+                    .map_or_else(Vec::new, |u| joined(opened(), update(Some(u)))),
+                time_to_resolve: resolution
+                    .map_or_else(Vec::new, |u| joined(opened(), update(Some(u)))),
+                apology: update(apology),
+                compensation_notice: update(compensation),
+            },
             first_notice_at: first_notice.map(|u| u.at),
-            apology_at: incident
-                .updates
-                .iter()
-                .find(|u| u.kind == UpdateKind::Apology)
-                .map(|u| u.at),
-            compensation_notice_at: incident
-                .updates
-                .iter()
-                .find(|u| u.notices.iter().any(|t| t.duty == "compensation_notice"))
-                .map(|u| u.at),
-            components: self.component_times(incident, now, lang),
+            apology_at: apology.map(|u| u.at),
+            compensation_notice_at: compensation.map(|u| u.at),
+            components: self.component_times(incident, now, lang, traced),
             duties,
             compiled_afterwards: incident.updates.iter().any(|u| u.retrospective),
+            ledger_entries: sources.map(|all| all.iter().map(entry_ref).collect()),
+            crowd_peak: None,
+            crowd_counts_read: false,
             incident: view,
             as_of: now,
             past: self.past.is_some(),
@@ -72,7 +117,7 @@ impl Snapshot {
                     fulfilled_by: vec![],
                     missing: vec![],
                 };
-                self.duty_view(&verdict, day, lang)
+                self.duty_view(&verdict, day, lang, &[])
             })
             .collect()
     }
@@ -82,6 +127,7 @@ impl Snapshot {
         incident: &IncidentRecord,
         now: DateTime<Utc>,
         lang: Lang,
+        traced: &[Source],
     ) -> Vec<ComponentTimes> {
         let until = incident.resolved_at.unwrap_or(now);
         self.in_catalog_order(&incident.components)
@@ -106,12 +152,19 @@ impl Snapshot {
                     partial: m.partial,
                     degraded: m.degraded,
                     operational: m.elapsed - m.major - m.partial - m.degraded,
+                    sources: seqs_of(traced, |f| *f == Fact::Status(id.to_string())),
                 }
             })
             .collect()
     }
 
-    fn duty_view(&self, verdict: &Verdict, now: DateTime<Utc>, lang: Lang) -> DutyView {
+    fn duty_view(
+        &self,
+        verdict: &Verdict,
+        now: DateTime<Utc>,
+        lang: Lang,
+        traced: &[Source],
+    ) -> DutyView {
         let law = &self.law;
         let rule = verdict
             .rule
@@ -139,6 +192,11 @@ impl Snapshot {
                     at: f.at,
                     in_time: f.in_time,
                     elements: f.elements.iter().map(element).collect(),
+                    note_seq: f.note_seq,
+                    sources: match f.update_id {
+                        Some(id) => seqs_of(traced, |fact| *fact == Fact::Update(id)),
+                        None => f.note_seq.into_iter().collect(),
+                    },
                 })
                 .collect(),
             required: verdict
@@ -147,6 +205,7 @@ impl Snapshot {
                 .unwrap_or_default(),
             required_ids: verdict.rule.map(|r| r.elements.clone()).unwrap_or_default(),
             missing: verdict.missing.iter().map(element).collect(),
+            by_note: rule.is_some_and(|r| r.fulfilled_by == Channel::Note),
         }
     }
 }
@@ -159,6 +218,7 @@ fn milestones(incident: &IncidentRecord) -> Vec<Milestone> {
         kind: MilestoneKind::FirstImpact,
         update_id: None,
         retrospective: false,
+        sources: vec![],
     }];
     if let Some(at) = incident.crowd_signal_at {
         all.push(Milestone {
@@ -166,6 +226,7 @@ fn milestones(incident: &IncidentRecord) -> Vec<Milestone> {
             kind: MilestoneKind::CrowdSignal,
             update_id: None,
             retrospective: false,
+            sources: vec![],
         });
     }
     let mut noticed = false;
@@ -176,6 +237,7 @@ fn milestones(incident: &IncidentRecord) -> Vec<Milestone> {
             kind,
             update_id: Some(u.id),
             retrospective: u.retrospective,
+            sources: vec![],
         };
         if !noticed && !u.retrospective {
             noticed = true;
@@ -195,4 +257,25 @@ fn milestones(incident: &IncidentRecord) -> Vec<Milestone> {
     }
     all.sort_by_key(|m| m.at);
     all
+}
+
+fn entry_ref(source: &Source) -> LedgerEntryRef {
+    LedgerEntryRef {
+        seq: source.seq,
+        recorded_at: source.recorded_at,
+        action: source.action.to_string(),
+        hash: source.hash.clone(),
+        facts: source
+            .facts
+            .iter()
+            .map(|f| match f {
+                Fact::Opened => SourceFact::Opened,
+                Fact::Update(id) => SourceFact::Update { update_id: *id },
+                Fact::Correction(id) => SourceFact::Correction { update_id: *id },
+                Fact::Status(component) => SourceFact::Status {
+                    component: component.clone(),
+                },
+            })
+            .collect(),
+    }
 }

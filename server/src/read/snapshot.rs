@@ -451,10 +451,6 @@ impl Snapshot {
 }
 
 impl ReadModel for Snapshot {
-    fn record(&self, id: &str, lang: Lang) -> Option<app::data::record::RecordView> {
-        self.record_view(id, lang)
-    }
-
     fn availability(
         &self,
         service: Option<&str>,
@@ -767,10 +763,6 @@ impl SnapshotHandle {
 }
 
 impl ReadModel for SnapshotHandle {
-    fn record(&self, id: &str, lang: Lang) -> Option<app::data::record::RecordView> {
-        self.load().record_view(id, lang)
-    }
-
     fn availability(
         &self,
         service: Option<&str>,

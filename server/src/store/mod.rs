@@ -71,6 +71,7 @@ pub struct NoteRecord {
     pub at: DateTime<Utc>,
     pub author: String,
     pub body: String,
+    pub notices: Vec<crate::domain::state::NoticeTag>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -133,6 +134,10 @@ pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
     /// The entries after `seq` that changed the public state, in sequence order (what a
     /// replay needs to catch up).
     async fn public_ledger_after(&self, seq: i64) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// The entries that changed the public state and name `id` (a slug, in quotes) in
+    /// their text, in sequence order: every entry about that incident, and perhaps a few
+    /// more (`domain::provenance::incident_of` says which are).
+    async fn public_ledger_naming(&self, id: &str) -> Result<Vec<LedgerEntry>, StoreError>;
     /// Writes crowd reports and adds them to the per-minute counts, in one transaction.
     /// A report whose key is already stored is skipped (and not counted again); returns
     /// how many were new.

@@ -453,11 +453,15 @@ where
                 .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?;
             let change = &canonical["change"];
             if change["incident_id"] == incident_id {
+                let Ok(Change::AddNote(note)) = serde_json::from_value(change.clone()) else {
+                    continue;
+                };
                 notes.push(NoteRecord {
                     seq: entry.seq,
                     at: entry.at,
                     author: entry.actor,
-                    body: change["body"].as_str().unwrap_or_default().to_string(),
+                    body: note.body,
+                    notices: note.notices,
                 });
             }
         }
@@ -473,6 +477,24 @@ where
                 .join(", ")
         ))
         .bind(seq)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(ledger_entry).collect()
+    }
+
+    async fn public_ledger_naming(&self, id: &str) -> Result<Vec<LedgerEntry>, StoreError> {
+        // Slugs hold no LIKE wildcards (`_`, `%`); anything else matches nothing.
+        if !crate::domain::catalog::is_slug(id) {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT seq, at, actor, action, canonical, prev_hash, hash FROM ledger \
+             WHERE action IN ({}) AND canonical LIKE $1 ORDER BY seq",
+            crate::domain::change::PUBLIC_ACTIONS
+                .map(|a| format!("'{a}'"))
+                .join(", ")
+        ))
+        .bind(format!("%\"{id}\"%"))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(ledger_entry).collect()

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::domain::catalog::Catalog;
-use crate::domain::law::Law;
+use crate::domain::law::{Channel, Law};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
@@ -66,17 +66,21 @@ impl Changes {
     /// the rules.
     fn validate(&self, change: &Change) -> Result<(), ChangeError> {
         rules::validate(&self.catalog, change)?;
-        let tags = match change {
-            Change::OpenIncident(new) => new.first_update.as_ref().map(|f| &f.notices),
-            Change::PostUpdate(new) => Some(&new.notices),
-            _ => None,
+        let (tags, on) = match change {
+            Change::OpenIncident(new) => (
+                new.first_update.as_ref().map(|f| &f.notices),
+                Channel::Update,
+            ),
+            Change::PostUpdate(new) => (Some(&new.notices), Channel::Update),
+            Change::AddNote(note) => (Some(&note.notices), Channel::Note),
+            _ => (None, Channel::Update),
         };
         for tag in tags.into_iter().flatten() {
-            self.law.check_tag(tag).map_err(|reason| {
+            self.law.check_tag(tag, on).map_err(|(ko, en)| {
                 ChangeError::Invalid(Problem::new(
                     "notices",
-                    format!("법적 고지 표시가 규칙과 맞지 않습니다: {reason}"),
-                    format!("the notice tag does not match the rules: {reason}"),
+                    format!("법적 고지 표시가 규칙과 맞지 않습니다: {ko}"),
+                    format!("the notice tag does not match the rules: {en}"),
                 ))
             })?;
         }

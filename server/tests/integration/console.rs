@@ -704,6 +704,31 @@ fn an_exported_ledger_verifies_with_an_independent_script() {
         let (ok, said) = check_export("history.json", &forged);
         assert!(!ok);
         assert!(said.contains("EXPORT BROKEN"), "{said}");
+        // An incident's record lists the entries behind its figures; each is checked.
+        let fire = "/incidents/2022-10-15-pangyo-datacenter-fire/record";
+        for ext in ["json", "csv"] {
+            let record = admin.get(&format!("{fire}.{ext}")).await.body;
+            let name = format!("record.{ext}");
+            let (ok, said) = check_export(&name, &record);
+            assert!(ok, "{said}");
+            let listed: serde_json::Value =
+                serde_json::from_str(&admin.get(&format!("{fire}.json")).await.body).unwrap();
+            let count = listed["ledger_entries"].as_array().unwrap().len();
+            assert!(
+                said.contains(&format!("; {count} entries behind it")),
+                "{said}"
+            );
+            // One entry's hash altered: refused, naming it.
+            let first = &listed["ledger_entries"][0];
+            let hash = first["hash"].as_str().unwrap();
+            let forged = record.replacen(hash, &"f".repeat(64), 1);
+            let (ok, said) = check_export(&name, &forged);
+            assert!(!ok, "{said}");
+            assert!(
+                said.contains(&format!("it lists entry {}", first["seq"])),
+                "{said}"
+            );
+        }
     })
 }
 
@@ -898,6 +923,64 @@ fn the_checklist_counts_down_and_a_tagged_notice_is_judged_in_the_report() {
         assert!(last.contains(
             "\"notices\":[{\"duty\":\"user_notice\",\"elements\":[\"fact\",\"contact\"]}]"
         ));
+
+        // The report to the ministry is not public: the public record says the duty
+        // applied and leaves it to the regulator, instead of calling it overdue.
+        let ministry = |record: &serde_json::Value| {
+            record["duties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["duty"] == "ministry_report")
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(ministry(&record)["standing"], "internal");
+        // It cannot ride on a public update; it is recorded with an internal note.
+        let before = ledger_len(&app).await;
+        let reply = comms
+            .act(
+                "/admin/actions/post-update",
+                &[
+                    ("incident", id.as_str()),
+                    ("state", "identified"),
+                    ("kind", "update"),
+                    ("body_ko", "원인을 찾았습니다."),
+                    ("notice", "ministry_report"),
+                    ("element", "ministry_report/report"),
+                ],
+            )
+            .await;
+        let page = comms.get(reply.location()).await.body;
+        assert!(page.contains("내부 메모로 기록합니다"), "{page}");
+        assert_eq!(ledger_len(&app).await, before);
+        let form = comms.get(&desk_path).await.body;
+        assert!(form.contains("이 메모가 기록하는 보고"));
+        let reply = comms
+            .act(
+                "/admin/actions/add-note",
+                &[
+                    ("incident", id.as_str()),
+                    ("note", "과기정통부 상황실에 전화로 보고함"),
+                    ("notice", "ministry_report"),
+                    ("element", "ministry_report/report"),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(ledger_len(&app).await, before + 1);
+        // Staff see it judged: reported 30 minutes in, 20 past the 10-minute mark.
+        let desk = comms.get(&desk_path).await.body;
+        assert!(desk.contains("기한 후 이행"), "{desk}");
+        assert!(desk.contains("class=\"note-tags\""), "{desk}");
+        // The public record still does not say (nor show the note).
+        let record = reader
+            .get(&format!("/incidents/{id}/record.json"))
+            .await
+            .body;
+        assert!(!record.contains("상황실"));
+        let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+        assert_eq!(ministry(&record)["standing"], "internal");
     })
 }
 

@@ -679,6 +679,15 @@ fn as_of_before_a_correction_shows_the_original_text() {
             )
             .await
             .unwrap();
+        // The snapshot is rebuilt after the change is published, not inside `apply`.
+        let corrected = (app.snapshot)
+            .wait_until(std::time::Duration::from_secs(5), |s| {
+                s.load().state.incidents.iter().any(|i| {
+                    i.id == "login-errors" && i.updates[0].body_ko.starts_with("로그인이 1분")
+                })
+            })
+            .await;
+        assert!(corrected, "the correction reached the snapshot");
         let between = (published + chrono::Duration::milliseconds(700))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let then = get(
@@ -737,5 +746,182 @@ fn a_moment_that_cannot_be_shown_is_refused_with_the_reason() {
         // The earliest fact itself can be shown: 21:47 on 5 May 2021.
         let first = get(&app.router, "/history?as_of=2021-05-05T21:47%2B09:00").await;
         assert_eq!(first.status, StatusCode::OK);
+    });
+}
+
+/// Every sequence number a record's figures name.
+fn named_sources(record: &Value) -> Vec<(String, Vec<i64>)> {
+    let seqs = |v: &Value| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_i64().unwrap())
+            .collect()
+    };
+    let mut named = Vec::new();
+    for m in record["milestones"].as_array().unwrap() {
+        named.push((format!("milestone {}", m["kind"]), seqs(&m["sources"])));
+    }
+    for c in record["components"].as_array().unwrap() {
+        named.push((format!("component {}", c["id"]), seqs(&c["sources"])));
+    }
+    for d in record["duties"].as_array().unwrap() {
+        for f in d["fulfilled_by"].as_array().unwrap() {
+            named.push((format!("duty {}", d["duty"]), seqs(&f["sources"])));
+        }
+    }
+    for figure in ["time_to_acknowledge", "time_to_resolve", "apology"] {
+        named.push((figure.to_string(), seqs(&record["figure_sources"][figure])));
+    }
+    named
+}
+
+#[test]
+fn every_figure_of_the_fire_names_ledger_entries_that_are_in_the_chain() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let store = app.changes.clone().unwrap().store().clone();
+        let chain = store.ledger().await.unwrap();
+        let record = get(&app.router, &format!("{FIRE}/record.json"))
+            .await
+            .json();
+        let listed = record["ledger_entries"].as_array().unwrap();
+        assert!(listed.len() >= 10, "{}", listed.len());
+        // Each listed entry is the chain's, hash and all.
+        for entry in listed {
+            let seq = entry["seq"].as_i64().unwrap();
+            let held = chain.iter().find(|e| e.seq == seq).unwrap();
+            assert_eq!(entry["hash"], held.hash.as_str(), "entry {seq}");
+            assert_eq!(entry["action"], held.action.as_str(), "entry {seq}");
+        }
+        let listed_seqs: Vec<i64> = listed.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        // Every figure names at least one entry, and only listed ones.
+        for (figure, seqs) in named_sources(&record) {
+            assert!(!seqs.is_empty(), "{figure} names no ledger entry");
+            for seq in seqs {
+                assert!(
+                    listed_seqs.contains(&seq),
+                    "{figure} names {seq}, not listed"
+                );
+            }
+        }
+        // The first impact comes from the entry that opened the incident.
+        let first = record["milestones"][0]["sources"][0].as_i64().unwrap();
+        assert_eq!(
+            chain.iter().find(|e| e.seq == first).unwrap().action,
+            "open_incident"
+        );
+        // The page links each figure to its entry, listed with its hash.
+        let page = get(&app.router, &format!("{FIRE}/record")).await.text();
+        assert!(page.contains(&format!("href=\"#ledger-{first}\"")));
+        assert!(page.contains(&format!("id=\"ledger-{first}\"")));
+        let held = chain.iter().find(|e| e.seq == first).unwrap();
+        assert!(page.contains(&held.hash));
+        // The CSV lists the same entries.
+        let csv = get(&app.router, &format!("{FIRE}/record.csv")).await.text();
+        assert_eq!(csv.matches("\r\nledger_entry,").count(), listed.len());
+
+        // As of 08:00 on the 16th: no entry behind the resolution (20th) or the apology.
+        let past = get(
+            &app.router,
+            &format!("{FIRE}/record.json?as_of=2022-10-16T08:00%2B09:00"),
+        )
+        .await
+        .json();
+        let past_listed = past["ledger_entries"].as_array().unwrap();
+        assert!(!past_listed.is_empty() && past_listed.len() < listed.len());
+        assert_eq!(
+            past["figure_sources"]["time_to_resolve"],
+            serde_json::json!([])
+        );
+        // Within a past view, links keep its moment: incident ↔ record, history → incident.
+        let moment = "as_of=2022-10-15T23:00:00Z";
+        let page = get(
+            &app.router,
+            &format!("{FIRE}?as_of=2022-10-16T08:00%2B09:00"),
+        )
+        .await
+        .text();
+        assert!(
+            page.contains(&format!("href=\"{FIRE}/record?{moment}\"")),
+            "{page}"
+        );
+        let page = get(&app.router, &format!("{FIRE}/record?{moment}"))
+            .await
+            .text();
+        assert!(page.contains(&format!("href=\"{FIRE}?{moment}\"")));
+        let page = get(&app.router, &format!("/history?{moment}")).await.text();
+        assert!(page.contains(&format!("href=\"{FIRE}?{moment}\"")));
+        for (figure, seqs) in named_sources(&past) {
+            for seq in seqs {
+                assert!(
+                    past_listed.iter().any(|e| e["seq"] == seq),
+                    "{figure} names {seq}, not listed as of then"
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn the_record_shows_the_busiest_minute_of_crowd_reports_during_the_incident() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let store = app.changes.clone().unwrap().store().clone();
+        let kst = |h: u32, m: u32| {
+            chrono::TimeZone::with_ymd_and_hms(&app::format::kst(), 2022, 10, 15, h, m, 0)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        let mut n = 0;
+        let mut reports = |service: &str, at: chrono::DateTime<chrono::Utc>, count: usize| {
+            (0..count)
+                .map(|i| {
+                    n += 1;
+                    server::store::NewReport {
+                        service: service.into(),
+                        problem: "send".into(),
+                        region: String::new(),
+                        client: format!("client-{n}"),
+                        at: at + chrono::Duration::seconds((i % 60) as i64),
+                        key: server::crowd::intake::report_key(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
+        let before = get(&app.router, &format!("{FIRE}/record.json"))
+            .await
+            .json();
+        assert_eq!(before["crowd_counts_read"], true);
+        assert_eq!(before["crowd_peak"], Value::Null);
+        // 13:00 is more than an hour before the first sign (15:29): not this incident's.
+        let mut batch = reports("kakaotalk", kst(13, 0), 900);
+        batch.extend(reports("kakaotalk", kst(15, 31), 300));
+        batch.extend(reports("kakaotalk", kst(15, 32), 120));
+        batch.extend(reports("kakaopay", kst(15, 32), 200));
+        store.add_reports(&batch).await.unwrap();
+        let record = get(&app.router, &format!("{FIRE}/record.json"))
+            .await
+            .json();
+        let peak = &record["crowd_peak"];
+        // 15:32: 120 + 200 over the incident's services together.
+        assert_eq!(peak["reports"], 320);
+        assert_eq!(peak["minute"], "2022-10-15T06:32:00Z");
+        assert_eq!(
+            peak["services"][0],
+            serde_json::json!(["카카오톡", "2022-10-15T06:31:00Z", 300])
+        );
+        let page = get(&app.router, &format!("{FIRE}/record")).await.text();
+        assert!(page.contains("분당 최다 제보"));
+        // As of 15:31, the 15:32 minute had not happened.
+        let past = get(
+            &app.router,
+            &format!("{FIRE}/record.json?as_of=2022-10-15T15:31:30%2B09:00"),
+        )
+        .await
+        .json();
+        assert_eq!(past["crowd_peak"]["reports"], 300);
     });
 }

@@ -315,17 +315,28 @@ pub fn SubmitButtons(publish: &'static str) -> impl IntoView {
     }
 }
 
-/// The legal duties an update can be marked as fulfilling (config/rules.toml): a box per
-/// duty (`notice`), and under it a box per element its text carries (`element` =
-/// "duty/element"). Nothing when no duty is in force.
+/// The legal duties an update (or, with `by_note`, an internal note) can be marked as
+/// fulfilling (config/rules.toml): a box per duty (`notice`), and under it a box per
+/// element its text carries (`element` = "duty/element"). Nothing when no such duty is in
+/// force.
 #[component]
-pub fn NoticeTags(duties: Vec<DutyView>, flash: Flash, lang: Lang) -> impl IntoView {
+pub fn NoticeTags(
+    duties: Vec<DutyView>,
+    flash: Flash,
+    lang: Lang,
+    #[prop(optional)] by_note: bool,
+) -> impl IntoView {
     let duties: Vec<DutyView> = duties
         .into_iter()
-        .filter(|d| !d.required_ids.is_empty())
+        .filter(|d| !d.required_ids.is_empty() && d.by_note == by_note)
         .collect();
     (!duties.is_empty()).then(|| {
         let r = record_strings(lang);
+        let (legend, help) = if by_note {
+            (r.note_tag_legend, r.note_tag_help)
+        } else {
+            (r.tag_legend, r.tag_help)
+        };
         let boxes = duties
             .iter()
             .map(|d| {
@@ -360,8 +371,8 @@ pub fn NoticeTags(duties: Vec<DutyView>, flash: Flash, lang: Lang) -> impl IntoV
             .collect_view();
         view! {
             <fieldset class="notices">
-                <legend>{r.tag_legend}</legend>
-                <p class="help">{r.tag_help}</p>
+                <legend>{legend}</legend>
+                <p class="help">{help}</p>
                 {flash.error_for("notices").map(|e| view! { <p class="error">{e}</p> })}
                 {boxes}
             </fieldset>

@@ -155,12 +155,24 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                 .notes
                 .iter()
                 .map(|n| {
+                    let tags = n
+                        .duties
+                        .iter()
+                        .map(|duty| {
+                            desk.duties
+                                .iter()
+                                .find(|d| &d.duty == duty)
+                                .map_or(duty.clone(), |d| d.name.clone())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     view! {
                         <li class="note">
                             <p class="meta">
                                 <time datetime=format::machine(n.at)>{format::date_time(lang, n.at)}</time>
                                 {format!(" · {} · #{}", n.author, n.seq)}
                             </p>
+                            {(!tags.is_empty()).then(|| view! { <p class="note-tags">{tags}</p> })}
                             <p class="note-body">{n.body.clone()}</p>
                         </li>
                     }
@@ -177,6 +189,7 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
                     <input type="hidden" name="incident" value=id.clone() />
                     <TextField name="note" label=r.note_label multiline=true value=value_of(&flash, "note", String::new())
                         error=flash.error_for("note") required=true max=10000 />
+                    <NoticeTags duties=taggable.clone() flash=flash.clone() lang by_note=true />
                     <div class="buttons"><button type="submit">{r.add_note}</button></div>
                 }
                 .into_any(),

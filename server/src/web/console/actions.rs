@@ -620,12 +620,18 @@ pub async fn add_note(post: StaffPost<Publish>) -> Reply {
     } = post;
     let incident = form.text("incident");
     let back = format!("/admin/incidents/{}", path_segment(&incident));
-    let note = Change::AddNote(crate::domain::change::NewNote {
-        incident_id: incident,
-        body: form.text("note"),
-    });
     // Nothing public changes: no snapshot to wait for.
-    let result = changes.apply(&me.name, note).await.map(|_| ());
+    let result = match read_notices(&form) {
+        Ok(notices) => {
+            let note = Change::AddNote(crate::domain::change::NewNote {
+                incident_id: incident,
+                body: form.text("note"),
+                notices,
+            });
+            changes.apply(&me.name, note).await.map(|_| ())
+        }
+        Err(problem) => Err(ChangeError::Invalid(problem)),
+    };
     settle(
         &session,
         &form,

@@ -2,6 +2,7 @@
 
 use super::responses::take_flash;
 use super::Console;
+use crate::domain::law::TaggedNote;
 use crate::domain::ledger;
 use crate::read::localized::localized;
 use crate::read::snapshot::Snapshot;
@@ -99,15 +100,24 @@ async fn build(
                             .collect()
                     })
                     .unwrap_or_default();
+                // Notes live in the ledger; the desk shows none rather than fail with it,
+                // and then does not judge the duties that notes fulfil.
+                let read = changes.store().notes(&id).await.ok();
+                let tagged: Option<Vec<TaggedNote>> = read.as_ref().map(|notes| {
+                    notes
+                        .iter()
+                        .map(|n| TaggedNote {
+                            seq: n.seq,
+                            at: n.at,
+                            notices: n.notices.clone(),
+                        })
+                        .collect()
+                });
                 let duties = snapshot
-                    .record_view(&id, lang)
+                    .record_view(&id, lang, None, tagged.as_deref())
                     .map(|r| r.duties)
                     .unwrap_or_default();
-                // Notes live in the ledger; the desk shows none rather than fail with it.
-                let notes = changes
-                    .store()
-                    .notes(&id)
-                    .await
+                let notes = read
                     .unwrap_or_default()
                     .into_iter()
                     .map(|n| app::data::staff::NoteView {
@@ -115,6 +125,7 @@ async fn build(
                         at: n.at,
                         author: n.author,
                         body: n.body,
+                        duties: n.notices.into_iter().map(|t| t.duty).collect(),
                     })
                     .collect();
                 ConsoleBody::Incident(Box::new(IncidentDesk {

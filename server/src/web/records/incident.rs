@@ -4,7 +4,6 @@
 use super::{ledger_columns, refusal, Records, LEDGER_HEADER};
 use crate::read::snapshot::Snapshot;
 use crate::web::kit::{csv, lang, reply};
-use app::api::ReadModel;
 use app::data::public::FilterError;
 use app::data::record::{MilestoneKind, RecordView};
 use app::format::machine;
@@ -48,12 +47,10 @@ pub async fn record(
     let Some(("record", ext)) = split(&file) else {
         return not_found(&id);
     };
-    let snapshot = match records.at(at.as_of.as_deref()).await {
-        Ok(snapshot) => snapshot,
+    let record = match records.past.record(&id, lang, at.as_of.as_deref()).await {
+        Ok(Some(record)) => record,
+        Ok(None) => return not_found(&id),
         Err(error) => return refusal(&error),
-    };
-    let Some(record) = snapshot.record(&id, lang) else {
-        return not_found(&id);
     };
     match ext {
         "json" => reply::json_with_cache(StatusCode::OK, &record, "no-cache"),
@@ -65,7 +62,7 @@ pub async fn record(
     }
 }
 
-const RECORD_HEADER: [&str; 10] = [
+const RECORD_HEADER: [&str; 11] = [
     "section",
     "at",
     "subject",
@@ -73,6 +70,7 @@ const RECORD_HEADER: [&str; 10] = [
     "detail",
     "update_id",
     "retrospective",
+    "source_entries",
     "as_of",
     "ledger_seq",
     "ledger_head_hash",
@@ -80,7 +78,15 @@ const RECORD_HEADER: [&str; 10] = [
 
 fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
     let ledger = ledger_columns(record.as_of, record.ledger.as_ref());
-    let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut rows: Vec<[String; 8]> = Vec::new();
+    // The ledger entries a row comes from, as the `ledger_entry` rows number them.
+    let seqs = |sources: &[i64]| {
+        sources
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let at = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(machine).unwrap_or_default();
     let summary = &record.incident.summary;
     rows.push([
@@ -95,16 +101,51 @@ fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
         ),
         String::new(),
         String::new(),
+        String::new(),
     ]);
-    for (name, minutes) in [
-        ("time_to_acknowledge_min", record.time_to_acknowledge),
-        ("time_to_resolve_min", record.time_to_resolve),
+    let figures = &record.figure_sources;
+    for (name, minutes, sources) in [
+        (
+            "time_to_acknowledge_min",
+            record.time_to_acknowledge,
+            &figures.time_to_acknowledge,
+        ),
+        (
+            "time_to_resolve_min",
+            record.time_to_resolve,
+            &figures.time_to_resolve,
+        ),
     ] {
         rows.push([
             "figure".into(),
             String::new(),
             name.into(),
             minutes.map(|m| m.to_string()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            seqs(sources),
+        ]);
+    }
+    if record.crowd_counts_read {
+        let (at, value, detail) = match &record.crowd_peak {
+            Some(peak) => (
+                machine(peak.minute),
+                peak.reports.to_string(),
+                peak.services
+                    .iter()
+                    .map(|(name, at, count)| format!("{name} {count} @ {}", machine(*at)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            None => (String::new(), "0".into(), String::new()),
+        };
+        rows.push([
+            "figure".into(),
+            at,
+            "peak_crowd_reports_per_min".into(),
+            value,
+            detail,
             String::new(),
             String::new(),
             String::new(),
@@ -126,6 +167,7 @@ fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
             String::new(),
             m.update_id.map(|u| u.to_string()).unwrap_or_default(),
             m.retrospective.to_string(),
+            seqs(&m.sources),
         ]);
     }
     for c in &record.components {
@@ -140,6 +182,7 @@ fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
             ),
             String::new(),
             String::new(),
+            seqs(&c.sources),
         ]);
     }
     for d in &record.duties {
@@ -149,7 +192,7 @@ fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
             .map(|f| {
                 format!(
                     "#{} {} ({})",
-                    f.update_id,
+                    f.update_id.unwrap_or_default(),
                     machine(f.at),
                     if f.in_time { "in time" } else { "late" }
                 )
@@ -168,6 +211,12 @@ fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
             ),
             String::new(),
             String::new(),
+            seqs(
+                &d.fulfilled_by
+                    .iter()
+                    .flat_map(|f| f.sources.iter().copied())
+                    .collect::<Vec<_>>(),
+            ),
         ]);
     }
     for u in record.incident.updates.iter().rev() {
@@ -179,6 +228,19 @@ fn record_rows(record: &RecordView, lang: Lang) -> Vec<Vec<String>> {
             u.body.text.clone(),
             u.id.to_string(),
             u.retrospective.to_string(),
+            String::new(),
+        ]);
+    }
+    for e in record.ledger_entries.iter().flatten() {
+        rows.push([
+            "ledger_entry".into(),
+            machine(e.recorded_at),
+            e.seq.to_string(),
+            e.hash.clone(),
+            e.action.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
         ]);
     }
     rows.into_iter()
@@ -211,7 +273,7 @@ async fn history(
         s.history_matching(filters.service.as_deref(), filters.year.as_deref())?;
     let records: Vec<RecordView> = matching
         .iter()
-        .filter_map(|i| s.record_view(&i.id, lang))
+        .filter_map(|i| s.record_view(&i.id, lang, None, None))
         .collect();
     let ledger = s.ledger_mark();
     Ok((records, s.built_at, ledger))
