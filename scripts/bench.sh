@@ -48,6 +48,27 @@ for tool in wrk nginx curl gzip sha256sum awk timeout; do
 done
 NGINX="$(command -v nginx)"
 
+# --- the bundle must be the optimized one ---------------------------------------------
+# A release build that skipped wasm-opt serves a bundle several times larger (issue 14):
+# measuring it would hide that, so the benchmark stops. wasm-opt -Oz on an optimized
+# bundle gains almost nothing; on one that skipped it, most of its size.
+WASM_OPT="$(PATH="$ROOT/end2end/node_modules/.bin:$PATH" command -v wasm-opt || true)"
+if [[ -f "$WASM" && -n "$WASM_OPT" ]]; then
+  log "checking that $WASM is optimized (wasm-opt -Oz on a copy)"
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$WASM" -o "${TMPDIR:-/tmp}/status-reopt.$$.wasm" >&2
+  before="$(wc -c <"$WASM")"
+  after="$(wc -c <"${TMPDIR:-/tmp}/status-reopt.$$.wasm")"
+  rm -f "${TMPDIR:-/tmp}/status-reopt.$$.wasm"
+  if (( after * 100 < before * 97 )); then
+    die "$WASM ($before bytes) is not the optimized release bundle: wasm-opt -Oz takes it to $after bytes. Rebuild with: cargo leptos build --release (wasm-opt on PATH)"
+  fi
+  log "optimized: wasm-opt -Oz gains $(( (before - after) * 1000 / before ))‰"
+elif [[ -f "$WASM" ]]; then
+  die "no wasm-opt to check $WASM with (scripts/setup.sh installs it in end2end/node_modules)"
+fi
+
 # --- cleanup ---------------------------------------------------------------------------
 TMP="$(mktemp -d -t status-bench.XXXXXX)"
 SERVER_PID=""

@@ -11,7 +11,7 @@ use crate::model::Lang;
 use crate::text::public::filter_error_text;
 use crate::text::record::{minutes, month_short, strings};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -99,6 +99,7 @@ fn Availability(view: AvailabilityView, lang: Lang) -> impl IntoView {
     };
     view! {
         <Title text=title />
+        <Meta name="description" content=s.availability_intro />
         {past}
         <h1 class="page-title">{format!("{} · {}", s.availability_title, view.year)}</h1>
         <p class="lead">{s.availability_intro}</p>

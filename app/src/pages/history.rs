@@ -9,7 +9,7 @@ use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
 use crate::text::public::{filter_error_text, incident_count, strings};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -119,6 +119,7 @@ fn History(history: HistoryView, lang: Lang) -> impl IntoView {
         .map(|at| view! { <PastBanner at lang now_href=ctx.href("/history") /> });
     view! {
         <Title text=title />
+        <Meta name="description" content=s.history_intro />
         {past}
         <h1 class="page-title">{s.history_title}</h1>
         <p class="lead">{s.history_intro}</p>

@@ -10,7 +10,7 @@ use crate::model::{ComponentStatus, Lang};
 use crate::text::crowd::crowd_strings;
 use crate::text::public::{banner_label, strings};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -55,6 +55,7 @@ fn Home(home: HomeView, lang: Lang) -> impl IntoView {
         .collect_view();
     view! {
         <Title text=home.page_name />
+        <Meta name="description" content=strings(lang).home_description />
         <section class=format!("banner s-{}", overall.as_str()) role="status">
             <StatusIcon status=overall />
             <h1>{banner_label(lang, overall)}</h1>

@@ -7,9 +7,11 @@ use crate::data::public::IncidentView;
 use crate::format;
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
-use crate::text::public::{filter_error_text, impact_label, state_label, strings};
+use crate::text::public::{
+    filter_error_text, impact_label, incident_description, state_label, strings,
+};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -69,6 +71,7 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
     });
     view! {
         <Title text=summary.title.text.clone() />
+        <Meta name="description" content=incident_description(lang, &summary.title.text, summary.started_at, summary.state) />
         {past}
         <article class=format!("incident impact-{}", summary.impact.as_str())>
             <h1 class="page-title" lang=title_lang>{summary.title.text.clone()}</h1>

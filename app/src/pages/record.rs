@@ -13,7 +13,7 @@ use crate::text::public::filter_error_text;
 use crate::text::record::{facts_label, milestone_label, minutes, standing_label, strings};
 use chrono::TimeDelta;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -213,6 +213,7 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
     });
     view! {
         <Title text=title />
+        <Meta name="description" content=s.record_intro />
         {past}
         <article class="record">
             <p class="kicker">{s.record_title}</p>

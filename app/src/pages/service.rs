@@ -11,9 +11,9 @@ use crate::data::public::ServiceView;
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
 use crate::text::crowd::crowd_strings;
-use crate::text::public::strings;
+use crate::text::public::{service_description, strings};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -79,6 +79,7 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
     };
     view! {
         <Title text=title />
+        <Meta name="description" content=service_description(lang, &name, &description) />
         <h1 class="page-title">{name}</h1>
         <p class="lead">{description}</p>
         <section aria-labelledby="now-h">

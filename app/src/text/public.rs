@@ -50,6 +50,8 @@ pub struct Strings {
     pub components_changed: &'static str,
     pub history_title: &'static str,
     pub history_intro: &'static str,
+    /// What a search result or a shared link says about the site's front page.
+    pub home_description: &'static str,
     pub filter_service: &'static str,
     pub filter_year: &'static str,
     pub all_services: &'static str,
@@ -120,6 +122,7 @@ const KO: Strings = Strings {
     components_changed: "상태 변경",
     history_title: "장애 기록",
     history_intro: "지금까지 기록된 모든 장애입니다. 최신순으로, 월별로 묶었습니다.",
+    home_description: "카카오 서비스와 기능별 지금 상태, 공식 장애 공지와 사과문, 이용자 장애 제보를 한곳에서 봅니다.",
     filter_service: "서비스",
     filter_year: "연도",
     all_services: "전체 서비스",
@@ -189,6 +192,7 @@ const EN: Strings = Strings {
     components_changed: "Status changes",
     history_title: "Incident history",
     history_intro: "Every incident on record, newest first, grouped by month.",
+    home_description: "Whether each Kakao service and feature works right now: the official incident updates and apologies, and users' outage reports, in one place.",
     filter_service: "Service",
     filter_year: "Year",
     all_services: "All services",
@@ -351,5 +355,29 @@ pub fn incident_count(lang: Lang, n: usize) -> String {
         (Lang::Ko, n) => format!("{n}건"),
         (Lang::En, 1) => "1 incident".into(),
         (Lang::En, n) => format!("{n} incidents"),
+    }
+}
+
+/// An incident page's description for search results and shared links: its title, when
+/// it began, and where it stands.
+pub fn incident_description(
+    lang: Lang,
+    title: &str,
+    started: chrono::DateTime<chrono::Utc>,
+    state: IncidentState,
+) -> String {
+    let when = crate::format::date_time(lang, started);
+    let state = state_label(lang, state);
+    match lang {
+        Lang::Ko => format!("{title} — {when} 시작, {state}. 공식 공지와 경과, 영향받은 기능."),
+        Lang::En => format!("{title} — began {when}; {state}. The official updates, the timeline and the features affected."),
+    }
+}
+
+/// A service page's description for search results and shared links.
+pub fn service_description(lang: Lang, name: &str, what: &str) -> String {
+    match lang {
+        Lang::Ko => format!("{name} — {what}. 기능별 지금 상태, 최근 장애와 공식 공지, 이용자 제보."),
+        Lang::En => format!("{name} — {what}. Each feature's state now, recent incidents and official updates, users' reports."),
     }
 }

@@ -408,3 +408,41 @@ fn the_last_known_state_is_served_when_the_database_is_gone() {
         assert_eq!(history.body.matches("class=\"incident-card").count(), 5);
     })
 }
+
+/// A search result or a shared link says what each public page is, in its language.
+#[test]
+fn every_public_page_describes_itself_for_search_results_and_shared_links() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        for (uri, expected) in [
+            ("/", "공식 장애 공지와 사과문"),
+            ("/?lang=en", "official incident updates"),
+            ("/services/kakaotalk", "카카오톡 — 메신저"),
+            (
+                "/incidents/2022-10-15-pangyo-datacenter-fire",
+                "2022년 10월 15일",
+            ),
+            ("/history", "지금까지 기록된 모든 장애"),
+            ("/availability", "가용성"),
+            (
+                "/incidents/2022-10-15-pangyo-datacenter-fire/record",
+                "법이 요구하는 수치",
+            ),
+        ] {
+            let page = get(&app.router, uri, &[]).await.body;
+            let start = page
+                .find("<meta name=\"description\" content=\"")
+                .unwrap_or_else(|| panic!("{uri} has no description"))
+                + 34;
+            let content = &page[start..start + page[start..].find('"').unwrap()];
+            assert!(content.chars().count() > 20, "{uri}: {content}");
+            assert!(content.contains(expected), "{uri}: {content}");
+            assert_eq!(
+                page.matches("name=\"description\"").count(),
+                1,
+                "{uri} describes itself once"
+            );
+        }
+    });
+}
