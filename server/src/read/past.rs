@@ -35,6 +35,14 @@ impl PastViews {
         }
     }
 
+    /// The present snapshot, or the past one `as_of` names (none or blank: the present).
+    pub async fn snapshot_at(&self, as_of: Option<&str>) -> Result<Arc<Snapshot>, FilterError> {
+        match as_of.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(self.snapshot.load()),
+            Some(text) => self.at(text).await,
+        }
+    }
+
     /// The snapshot as of `text` (a time as the `as_of` parameter gives it).
     pub async fn at(&self, text: &str) -> Result<Arc<Snapshot>, FilterError> {
         let now = Utc::now();

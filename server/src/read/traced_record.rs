@@ -27,10 +27,7 @@ impl PastViews {
         lang: Lang,
         as_of: Option<&str>,
     ) -> Result<Option<RecordView>, FilterError> {
-        let snapshot = match as_of.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(text) => self.at(text).await?,
-            None => self.snapshot.load(),
-        };
+        let snapshot = self.snapshot_at(as_of).await?;
         if !snapshot.state.incidents.iter().any(|i| i.id == id) {
             return Ok(None);
         }

@@ -117,7 +117,7 @@ pub fn router(state: AppState) -> Router {
             crate::web::widget::Widget::new(state.snapshot.clone(), state.base_url.clone()),
         )))
         .merge(crate::web::api_v1::router(state.snapshot.clone()))
-        .merge(records::router(state.snapshot.clone(), state.past.clone()))
+        .merge(records::router(state.past.clone()))
         .merge(feeds::router(Arc::new(Feeds::new(
             state.snapshot.clone(),
             state.public_url.clone(),

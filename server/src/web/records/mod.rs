@@ -6,7 +6,7 @@ pub mod availability;
 pub mod incident;
 
 use crate::read::past::PastViews;
-use crate::read::snapshot::{Snapshot, SnapshotHandle};
+use crate::read::snapshot::Snapshot;
 use crate::web::kit::reply;
 use app::data::public::FilterError;
 use app::data::record::LedgerMark;
@@ -19,30 +19,27 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-/// What the downloads are computed from: the present snapshot, or a past one.
+/// What the downloads are computed from: the present snapshot, or a past one
+/// (`PastViews::snapshot_at`).
 pub struct Records {
-    snapshot: Arc<SnapshotHandle>,
     past: Arc<PastViews>,
 }
 
 impl Records {
     /// The snapshot `as_of` names (none or empty: the present).
     async fn at(&self, as_of: Option<&str>) -> Result<Arc<Snapshot>, FilterError> {
-        match as_of.map(str::trim).filter(|t| !t.is_empty()) {
-            None => Ok(self.snapshot.load()),
-            Some(text) => self.past.at(text).await,
-        }
+        self.past.snapshot_at(as_of).await
     }
 }
 
-pub fn router(snapshot: Arc<SnapshotHandle>, past: Arc<PastViews>) -> Router {
+pub fn router(past: Arc<PastViews>) -> Router {
     Router::new()
         .route("/availability.csv", get(availability::csv))
         .route("/availability.json", get(availability::json))
         .route("/history.csv", get(incident::history_csv))
         .route("/history.json", get(incident::history_json))
         .route("/incidents/{id}/{file}", get(incident::record))
-        .with_state(Arc::new(Records { snapshot, past }))
+        .with_state(Arc::new(Records { past }))
 }
 
 /// The columns every CSV export ends with.
