@@ -50,6 +50,33 @@ impl ComponentStatus {
     }
 }
 
+/// What the automated checks measure about a feature — never an official status.
+/// Ordered from "nothing to say" to worst, so `max()` gives the worst.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckVerdict {
+    /// No agent reported recently.
+    #[default]
+    Unknown,
+    Up,
+    /// Answers, but slower than the check's limit.
+    Degraded,
+    Failing,
+}
+
+impl CheckVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Up => "up",
+            Self::Degraded => "degraded",
+            Self::Failing => "failing",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Impact {

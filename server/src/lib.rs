@@ -4,6 +4,7 @@
 //! use; only `startup` sees everything. `mirror` (the static export) is a client of the
 //! whole app: it starts it through `startup` and requests its pages.
 
+pub mod checks;
 pub mod crowd;
 pub mod delivery;
 pub mod domain;

@@ -1,6 +1,6 @@
 use clap::Parser;
 use server::domain::{accounts, catalog, change, ledger};
-use server::startup::config::{Cli, Command, LedgerCommand, UserCommand};
+use server::startup::config::{AgentCommand, Cli, Command, LedgerCommand, UserCommand};
 use server::{startup, store};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -21,6 +21,8 @@ async fn main() -> ExitCode {
         Command::User {
             action: UserCommand::Add { role, name },
         } => add_user(&cli.config, &role, &name).await,
+        Command::Probe(args) => probe(args).await,
+        Command::Agent { action } => agent(&cli.config, action).await,
         Command::ExportStatic { dir, watch } => {
             server::mirror::export_static(&cli.config, &dir, watch)
                 .await
@@ -144,5 +146,74 @@ async fn add_user(
         role.as_str(),
         entry.seq
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `server probe`: the checks, run from here, sent to the site.
+async fn probe(args: server::startup::config::ProbeArgs) -> anyhow::Result<ExitCode> {
+    use server::checks::remote::{read_key, Remote};
+    let site =
+        url::Url::parse(&args.site).map_err(|e| anyhow::anyhow!("--site {}: {e}", args.site))?;
+    anyhow::ensure!(
+        matches!(site.scheme(), "http" | "https"),
+        "--site {} is not an http or https address",
+        args.site
+    );
+    let remote = Remote {
+        site: args.site.trim_end_matches('/').to_string(),
+        agent: args.agent,
+        key: read_key(args.key_file.as_deref())?,
+        buffer: args.buffer,
+        source: args.source_address,
+    };
+    let stop = shutdown_signal()?;
+    tokio::select! {
+        result = remote.run() => result?,
+        () = stop => tracing::info!("stopped; unsent results stay in the buffer"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `server agent add|list|disable`: the agents allowed to send results.
+async fn agent(
+    config: &server::startup::config::Config,
+    action: AgentCommand,
+) -> anyhow::Result<ExitCode> {
+    let store = store::connect(&config.database_url).await?;
+    match action {
+        AgentCommand::Add { name } => {
+            anyhow::ensure!(
+                (1..=64).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "an agent's name is 1 to 64 of a-z, 0-9 and -, not '{name}'"
+            );
+            let key = startup::random_key();
+            store
+                .add_probe_agent(&name, &key, chrono::Utc::now())
+                .await?;
+            eprintln!("Registered agent {name}. Its key (shown once; keep it in a file only the agent can read):");
+            println!("{key}");
+        }
+        AgentCommand::List => {
+            for a in store.probe_agents().await? {
+                println!(
+                    "{}\t{}\tlast batch {}\tsince {}",
+                    a.name,
+                    if a.active { "active" } else { "disabled" },
+                    a.last_seq,
+                    a.created_at.to_rfc3339()
+                );
+            }
+        }
+        AgentCommand::Disable { name } => {
+            anyhow::ensure!(
+                store.set_probe_agent_active(&name, false).await?,
+                "there is no agent named {name}"
+            );
+            println!("Disabled {name}: its key no longer works.");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

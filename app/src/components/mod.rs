@@ -1,6 +1,7 @@
 //! Small presentational pieces shared by the pages.
 
 mod availability_chart;
+mod checks;
 mod component_states;
 mod crowd;
 mod incident_card;
@@ -12,6 +13,7 @@ mod update_entry;
 mod uptime_bar;
 
 pub use availability_chart::AvailabilityChart;
+pub use checks::{CheckBanner, ChecksPanel};
 pub use component_states::ComponentStates;
 pub use crowd::{CrowdBanner, CrowdPanel, ReportForm};
 pub use incident_card::{ActiveIncidents, IncidentCard};

@@ -2,7 +2,7 @@
 //!
 //! Serialised into the page for hydration and returned by the refresh endpoints.
 
-use crate::model::{ComponentStatus, Impact, IncidentState, Lang, UpdateKind};
+use crate::model::{CheckVerdict, ComponentStatus, Impact, IncidentState, Lang, UpdateKind};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +148,8 @@ pub struct HomeView {
     pub updated_at: DateTime<Utc>,
     /// Services users are reporting problems with right now.
     pub crowd_alerts: Vec<CrowdAlert>,
+    /// Features the automated checks find failing while officially operational.
+    pub check_alerts: Vec<CheckAlert>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -168,6 +170,8 @@ pub struct ServiceView {
     pub updated_at: DateTime<Utc>,
     pub crowd: CrowdView,
     pub report: ReportChoices,
+    /// What the automated checks measure, per feature that has checks (catalog order).
+    pub checks: Vec<FeatureChecks>,
 }
 
 /// Why a history filter was refused; shown to the reader as a 400 page.
@@ -302,4 +306,60 @@ pub struct SubscribeView {
     /// (slug, name)
     pub services: Vec<(String, String)>,
     pub email_alerts: bool,
+}
+
+/// A feature's automated checks, shown beside its official state (never instead of it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureChecks {
+    /// `service/component`.
+    pub component: String,
+    pub name: String,
+    /// The worst verdict of its checks.
+    pub verdict: CheckVerdict,
+    pub official: ComponentStatus,
+    /// Set when the checks have been failing for longer than the grace time while the
+    /// feature is officially operational: since when they fail.
+    pub disagreement_since: Option<DateTime<Utc>>,
+    pub checks: Vec<CheckView>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub id: String,
+    pub name: String,
+    /// http, tcp, dns or heartbeat.
+    pub kind: String,
+    pub verdict: CheckVerdict,
+    /// When the verdict last changed, if it did since the site has been watching.
+    pub since: Option<DateTime<Utc>>,
+    /// Why the newest failing or slow result failed ("status 500"); empty when up.
+    pub detail: String,
+    pub agents_reporting: u32,
+    pub agents_failing: u32,
+    /// Agents whose own network was down (their control target failed): not counted.
+    pub agents_set_aside: u32,
+    pub latency: LatencyChart,
+}
+
+/// Latency per 5 minutes over the last 24 hours (p50 and p95 of every agent's results).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyChart {
+    /// Start of the first bin.
+    pub start: DateTime<Utc>,
+    pub bin_minutes: u32,
+    /// Milliseconds; None where no result came in.
+    pub p50: Vec<Option<u32>>,
+    pub p95: Vec<Option<u32>>,
+    pub counts: Vec<u32>,
+    pub failures: Vec<u32>,
+}
+
+/// "The checks find a problem with X — not yet confirmed", for the home page and staff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckAlert {
+    pub service: String,
+    pub service_name: String,
+    pub component: String,
+    pub name: String,
+    pub since: DateTime<Utc>,
 }

@@ -244,6 +244,8 @@ pub struct ConsoleView {
     pub me: Option<Me>,
     /// Services users are reporting problems with, that no open incident covers.
     pub crowd_alerts: Vec<CrowdAlert>,
+    /// Features the automated checks find failing while officially operational.
+    pub check_alerts: Vec<crate::data::public::CheckAlert>,
     pub flash: Flash,
     pub body: ConsoleBody,
 }

@@ -2,8 +2,8 @@
 
 use super::LoadError;
 use crate::api::get_home;
-use crate::components::CrowdBanner;
 use crate::components::{ActiveIncidents, LocalText, StatusBadge, StatusIcon, Time, UptimeBarView};
+use crate::components::{CheckBanner, CrowdBanner};
 use crate::data::public::{HomeView, MaintenanceView, ServiceSummary};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::{ComponentStatus, Lang};
@@ -40,6 +40,11 @@ fn Home(home: HomeView, lang: Lang) -> impl IntoView {
         .into_iter()
         .map(|alert| view! { <CrowdBanner alert lang /> })
         .collect_view();
+    let check_alerts = home
+        .check_alerts
+        .into_iter()
+        .map(|alert| view! { <CheckBanner alert lang /> })
+        .collect_view();
     let report_links = home
         .services
         .iter()
@@ -60,6 +65,7 @@ fn Home(home: HomeView, lang: Lang) -> impl IntoView {
             <StatusIcon status=overall />
             <h1>{banner_label(lang, overall)}</h1>
         </section>
+        {check_alerts}
         {crowd_alerts}
         <ActiveIncidents incidents=home.active lang />
         <MaintenanceList items=home.maintenance lang />

@@ -4,10 +4,11 @@ use super::home::{MaintenanceList, ServiceCard};
 use super::{LoadError, NotFound};
 use crate::api::get_service;
 use crate::components::{
-    ActiveIncidents, CrowdBanner, CrowdPanel, IncidentCard, ReportForm, StatusBadge, UptimeBarView,
+    ActiveIncidents, CheckBanner, ChecksPanel, CrowdBanner, CrowdPanel, IncidentCard, ReportForm,
+    StatusBadge, UptimeBarView,
 };
-use crate::data::public::CrowdAlert;
 use crate::data::public::ServiceView;
+use crate::data::public::{CheckAlert, CrowdAlert};
 use crate::layout::{use_lang, use_refresh_tick};
 use crate::model::Lang;
 use crate::text::crowd::crowd_strings;
@@ -52,6 +53,20 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
         last_hour: view.crowd.last_hour,
     });
     let description = view.service.description.clone();
+    let check_alerts = view
+        .checks
+        .iter()
+        .filter_map(|feature| {
+            Some(CheckAlert {
+                service: view.report.slug.clone(),
+                service_name: name.clone(),
+                component: feature.component.clone(),
+                name: feature.name.clone(),
+                since: feature.disagreement_since?,
+            })
+        })
+        .map(|alert| view! { <CheckBanner alert lang /> })
+        .collect_view();
     let bars = view
         .bars
         .into_iter()
@@ -86,6 +101,7 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
             <h2 id="now-h">{s.nav_home}</h2>
             <ServiceCard service=view.service lang />
         </section>
+        {check_alerts}
         {alert.map(|alert| view! { <CrowdBanner alert lang /> })}
         <ActiveIncidents incidents=view.active lang />
         <MaintenanceList items=view.maintenance lang />
@@ -95,6 +111,7 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
             <ReportForm choices=view.report lang />
         </section>
         <CrowdPanel crowd=view.crowd lang />
+        <ChecksPanel features=view.checks lang />
         <section aria-labelledby="components-h">
             <h2 id="components-h">{s.components}</h2>
             <div class="component-bars">{bars}</div>

@@ -75,6 +75,7 @@ pub struct ConsoleStrings {
     pub refused_forbidden: &'static str,
     pub refused_throttled: &'static str,
     pub open_incident_for_crowd: &'static str,
+    pub open_incident_for_check: &'static str,
 }
 
 const KO: ConsoleStrings = ConsoleStrings {
@@ -150,6 +151,7 @@ const KO: ConsoleStrings = ConsoleStrings {
     refused_forbidden: "보내지 않았습니다: 양식이 만료되었거나 이 계정의 역할로는 할 수 없는 일입니다. 페이지를 새로 고친 뒤 다시 시도하세요. 아무것도 바뀌지 않았습니다.",
     refused_throttled: "로그인 실패가 여러 번 있어 잠시 막아 두었습니다. 15분 안에 다시 시도하세요.",
     open_incident_for_crowd: "이 서비스로 장애 공지 열기",
+    open_incident_for_check: "이 기능으로 장애 공지 열기",
 };
 
 const EN: ConsoleStrings = ConsoleStrings {
@@ -225,6 +227,7 @@ const EN: ConsoleStrings = ConsoleStrings {
     refused_forbidden: "Not sent: the form has expired, or your role cannot do this. Reload the page and try again. Nothing was changed.",
     refused_throttled: "After several failed sign-ins, signing in is paused. Try again within 15 minutes.",
     open_incident_for_crowd: "Open an incident for this service",
+    open_incident_for_check: "Open an incident for this feature",
 };
 
 pub fn console_strings(lang: Lang) -> &'static ConsoleStrings {

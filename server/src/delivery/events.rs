@@ -1,5 +1,6 @@
 //! What subscribers are told: an event per public ledger entry (incident opened, updated,
-//! corrected; a component's state; maintenance scheduled) and per crowd-signal change.
+//! corrected; a component's state; maintenance scheduled) per crowd-signal change,
+//! and per change of an automated check's verdict (failing, recovered).
 //! The JSON built here is exactly the body a webhook receives (documented in the README).
 
 use crate::domain::catalog::Catalog;
@@ -11,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use serde_json::{json, Value};
 
 /// Event kinds, as webhooks see them in `type` and `X-Status-Event`.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 9] = [
     "incident.created",
     "incident.updated",
     "incident.update_corrected",
@@ -19,6 +20,8 @@ pub const KINDS: [&str; 7] = [
     "maintenance.scheduled",
     "crowd.signal_fired",
     "crowd.signal_cleared",
+    "check.failing",
+    "check.recovered",
 ];
 
 /// The kinds that are official words, sent by email too.
@@ -228,6 +231,41 @@ impl EventBuilder<'_> {
                 "fired_at": time(fired_at),
                 "cleared_at": cleared_at.map(time),
                 "reports_last_3_minutes": recent,
+                "official": false,
+            } }),
+        )
+    }
+
+    /// An automated check started failing (`failing`) or recovered, by the rule of
+    /// docs/checks.md. Not an official status: `official` is false.
+    pub fn check(
+        &self,
+        check: &crate::domain::checks::Check,
+        failing: bool,
+        at: DateTime<Utc>,
+        detail: &str,
+    ) -> NewEvent {
+        let kind = if failing {
+            "check.failing"
+        } else {
+            "check.recovered"
+        };
+        let component = check.component.clone().unwrap_or_default();
+        let service = service_of(&component).to_string();
+        self.envelope(
+            format!("{kind}-{}-{}", check.id, at.timestamp()),
+            kind,
+            at,
+            vec![service.clone()],
+            json!({ "check": {
+                "id": check.id,
+                "name": { "ko": check.name_ko, "en": check.name_en },
+                "kind": check.probe.kind(),
+                "component": component,
+                "url": format!("{}/services/{service}", self.base_url),
+                "verdict": if failing { "failing" } else { "up" },
+                "at": time(at),
+                "detail": detail,
                 "official": false,
             } }),
         )

@@ -1,7 +1,8 @@
 //! The read side: the immutable snapshot pages and documents render from, how it is
-//! kept current, and the crowd figures as readers see them.
+//! kept current, and the crowd figures and automated checks as readers see them.
 
 pub mod availability;
+pub mod checks;
 pub mod crowd;
 pub mod localized;
 pub mod past;

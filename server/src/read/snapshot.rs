@@ -2,6 +2,7 @@
 //! (and once a minute, for time: the day rolls over, maintenance windows open and close)
 //! and swapped atomically. Pages and endpoints render from it, never from the database.
 
+use super::checks::ChecksState;
 use super::crowd::CrowdState;
 use super::localized::localized;
 use crate::domain::catalog::{Catalog, Service};
@@ -508,6 +509,7 @@ impl ReadModel for Snapshot {
             maintenance: self.maintenance(None, lang),
             updated_at: self.updated_at(),
             crowd_alerts: Vec::new(),
+            check_alerts: Vec::new(),
         }
     }
 
@@ -542,6 +544,7 @@ impl ReadModel for Snapshot {
             updated_at: self.updated_at(),
             crowd: CrowdView::default(),
             report: self.report_choices(service, lang),
+            checks: Vec::new(),
         })
     }
 
@@ -641,6 +644,8 @@ pub struct SnapshotHandle {
     current: ArcSwap<Snapshot>,
     /// What users report, refreshed every few seconds apart from the rest.
     crowd: ArcSwap<CrowdState>,
+    /// What the automated checks measure, decided every second apart from the rest.
+    checks: ArcSwap<ChecksState>,
     next_version: AtomicU64,
     /// The version after each swap, for those who wait for one (`wait_until`).
     swapped: tokio::sync::watch::Sender<u64>,
@@ -658,6 +663,7 @@ impl SnapshotHandle {
         SnapshotHandle {
             current: ArcSwap::from_pointee(Snapshot::build(1, catalog, law, state, now)),
             crowd: ArcSwap::from_pointee(CrowdState::default()),
+            checks: ArcSwap::from_pointee(ChecksState::default()),
             next_version: AtomicU64::new(2),
             swapped: tokio::sync::watch::Sender::new(1),
             email_alerts: std::sync::atomic::AtomicBool::new(false),
@@ -689,9 +695,31 @@ impl SnapshotHandle {
         self.current.load_full()
     }
 
-    /// Changes whenever what the pages show changes: the state, or the crowd figures.
+    /// Changes whenever what the pages show changes: the state, the crowd figures or
+    /// the checks' verdicts.
     pub fn version(&self) -> u64 {
-        self.current.load().version.max(self.crowd.load().version)
+        self.current
+            .load()
+            .version
+            .max(self.crowd.load().version)
+            .max(self.checks.load().version)
+    }
+
+    pub fn checks(&self) -> Arc<ChecksState> {
+        self.checks.load_full()
+    }
+
+    /// As `set_crowd`: verdicts and charts that did not change keep their version.
+    pub fn set_checks(&self, mut checks: ChecksState) {
+        let current = self.checks.load();
+        checks.version = if current.same_view(&checks) {
+            current.version
+        } else {
+            self.next_version.fetch_add(1, Ordering::SeqCst)
+        };
+        let version = checks.version;
+        self.checks.store(Arc::new(checks));
+        self.swapped.send_replace(version);
     }
 
     pub fn crowd(&self) -> Arc<CrowdState> {
@@ -778,11 +806,14 @@ impl ReadModel for SnapshotHandle {
         let snapshot = self.load();
         let mut home = snapshot.home(lang);
         home.crowd_alerts = self.crowd().alerts(&snapshot.catalog, lang);
+        home.check_alerts = self.checks().alerts(&snapshot, lang);
         home
     }
     fn service(&self, slug: &str, lang: Lang) -> Option<ServiceView> {
-        let mut view = self.load().service(slug, lang)?;
-        view.crowd = self.crowd().view(&self.load().catalog, slug, lang);
+        let snapshot = self.load();
+        let mut view = snapshot.service(slug, lang)?;
+        view.crowd = self.crowd().view(&snapshot.catalog, slug, lang);
+        view.checks = self.checks().features(&snapshot, slug, lang);
         Some(view)
     }
     fn subscribe(&self, lang: Lang) -> app::data::public::SubscribeView {

@@ -39,6 +39,47 @@ pub enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// Run the automated checks as an agent somewhere else than the site: pull the
+    /// check list from the site, probe, and push signed results (buffered on disk while
+    /// the site cannot be reached). Needs no database.
+    Probe(ProbeArgs),
+    /// Manage the probe agents allowed to send results.
+    Agent {
+        #[command(subcommand)]
+        action: AgentCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Register a probe agent and print its key (shown once; keep it in a file only
+    /// the agent can read).
+    Add { name: String },
+    /// List the agents: name, active or not, the last batch taken.
+    List,
+    /// Turn an agent off: its key stops working at once.
+    Disable { name: String },
+}
+
+/// `server probe`: run the checks from here and send the results to the site.
+#[derive(Clone, Debug, Args)]
+pub struct ProbeArgs {
+    /// The site's address, e.g. `https://status.example.com`.
+    #[arg(long, env = "STATUS_PROBE_SITE")]
+    pub site: String,
+    /// This agent's name, as registered (`server agent add NAME`, or the console).
+    #[arg(long, env = "STATUS_PROBE_AGENT")]
+    pub agent: String,
+    /// A file holding the agent's key (its first line). Or `STATUS_PROBE_KEY`.
+    #[arg(long, env = "STATUS_PROBE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// The local address probes leave from (on a host with several uplinks: the one to
+    /// check through). Default: wherever the system routes them.
+    #[arg(long, env = "STATUS_PROBE_SOURCE_ADDRESS")]
+    pub source_address: Option<std::net::IpAddr>,
+    /// Where results wait while the site cannot be reached (kept across restarts).
+    #[arg(long, env = "STATUS_PROBE_BUFFER", default_value = "data/probe-buffer")]
+    pub buffer: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +240,27 @@ pub struct Config {
         global = true
     )]
     pub delivery_retry_ms: u64,
+    /// The automated checks (docs/checks.md). A file that does not exist means no checks;
+    /// an invalid one stops the server with its line and the reason. `{site}` in a check's
+    /// address stands for the site's own (`STATUS_PUBLIC_URL`, or the listening address).
+    #[arg(
+        long,
+        env = "STATUS_CHECKS",
+        default_value = "config/checks.toml",
+        global = true
+    )]
+    pub checks: PathBuf,
+    /// Run the checks from inside the server too (the agent named `built-in`), so that a
+    /// single instance needs nothing else. With several instances, one agent per
+    /// instance reports: each counts in the quorum.
+    #[arg(
+        long,
+        env = "STATUS_BUILTIN_AGENT",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub builtin_agent: bool,
     #[command(flatten)]
     pub limits: Limits,
 }

@@ -4,12 +4,17 @@
 pub mod config;
 pub mod listener;
 
+use crate::checks::agent::{Agent, AgentChecks};
+use crate::checks::ingest::Ingest;
+use crate::checks::sinks::LocalSink;
+use crate::checks::watch;
 use crate::crowd::figures;
 use crate::crowd::intake::Intake;
 use crate::crowd::spool::Spool;
 use crate::delivery::email::Mailer;
 use crate::delivery::{Outbox, OutboxSettings};
 use crate::domain::catalog::Catalog;
+use crate::domain::checks::ChecksConfig;
 use crate::domain::law::Law;
 use crate::read::past::PastViews;
 use crate::read::refresh::{refresh_loop, LastKnownState};
@@ -19,6 +24,7 @@ use crate::web::console::templates;
 use crate::web::console::Console;
 use crate::web::health::Health;
 use crate::web::kit::throttle::SignInThrottle;
+use crate::web::probes::Probes;
 use crate::web::reports::Reports;
 use crate::web::static_files::StaticFiles;
 use crate::web::subscribe::Subscriptions;
@@ -278,6 +284,20 @@ pub async fn start_as(
             .abort_handle(),
         );
     }
+    let probes = match changes.as_ref().filter(|_| mode == Mode::Serve) {
+        Some(changes) => {
+            start_checks(
+                config,
+                &catalog,
+                changes,
+                &snapshot,
+                outbox.clone(),
+                &mut background,
+            )
+            .await?
+        }
+        None => None,
+    };
     let console = Arc::new(Console {
         changes: changes.clone().filter(|_| mode == Mode::Serve),
         snapshot: snapshot.clone(),
@@ -321,6 +341,7 @@ pub async fn start_as(
         live,
         health: health.clone(),
         body_deadline: Duration::from_secs(config.limits.body_timeout_seconds.max(1)),
+        probes,
     });
     Ok(Running {
         router,
@@ -330,6 +351,81 @@ pub async fn start_as(
         health,
         background,
     })
+}
+
+/// The automated checks: the configuration (refused with its line and reason), the
+/// ingest agents push to, the loop that decides verdicts, and the agent inside the
+/// server. None when no check is configured.
+async fn start_checks(
+    config: &Config,
+    catalog: &Arc<Catalog>,
+    changes: &Arc<Changes>,
+    snapshot: &Arc<SnapshotHandle>,
+    outbox: Option<Arc<Outbox>>,
+    background: &mut Vec<AbortHandle>,
+) -> anyhow::Result<Option<Arc<Probes>>> {
+    let site = url::Url::parse(&config.base_url())
+        .with_context(|| format!("the site's address {} is not a URL", config.base_url()))?;
+    let checks = Arc::new(ChecksConfig::load_optional(&config.checks, catalog)?.with_site(&site));
+    if checks.checks.is_empty() {
+        return Ok(None);
+    }
+    let store = changes.store().clone();
+    let ingest = Arc::new(Ingest::new(store.clone(), checks.clone()));
+    background.push(
+        tokio::spawn(watch::run(
+            store.clone(),
+            checks.clone(),
+            snapshot.clone(),
+            outbox,
+        ))
+        .abort_handle(),
+    );
+    if config.builtin_agent {
+        let name = builtin_agent_name(&site);
+        match store
+            .add_probe_agent(&name, &random_key(), Utc::now())
+            .await
+        {
+            Ok(()) | Err(store::StoreError::Conflict(_)) => {}
+            Err(error) => return Err(error).context("registering the built-in agent"),
+        }
+        let agent = Agent::new(name, None, Arc::new(LocalSink(ingest.clone())))?;
+        let (keep, list) = tokio::sync::watch::channel(Arc::new(AgentChecks {
+            checks: checks.checks.clone(),
+            controls: checks.controls.clone(),
+        }));
+        background.push(
+            tokio::spawn(async move {
+                let _keep = keep;
+                agent.run(list).await
+            })
+            .abort_handle(),
+        );
+    }
+    Ok(Some(Arc::new(Probes { ingest, store })))
+}
+
+/// One built-in agent per instance (each counts in the quorum): named after the host
+/// and the address it serves.
+fn builtin_agent_name(site: &url::Url) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let addr = std::env::var("LEPTOS_SITE_ADDR")
+        .unwrap_or_else(|_| format!("{}", site.port_or_known_default().unwrap_or(0)));
+    let mut name = format!("built-in-{host}-{addr}");
+    name.retain(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == ':');
+    name
+}
+
+/// A random key (the built-in agent's is never used on a network; registered agents'
+/// are printed once).
+pub fn random_key() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut key = [0u8; 32];
+    OsRng.fill_bytes(&mut key);
+    hex::encode(key)
 }
 
 /// Opens (and migrates) the database and loads the seeded history if it is not there yet,

@@ -2,11 +2,13 @@
 //! instances). SQL lives only in this module.
 
 mod backend;
+mod checks;
 mod outbox;
 pub mod sessions;
 mod sql;
 mod state;
 
+pub use checks::*;
 pub use outbox::*;
 
 use crate::domain::change::Change;
@@ -104,7 +106,7 @@ pub trait SessionsIn {
 }
 
 #[async_trait]
-pub trait Store: SessionsIn + OutboxStore + Send + Sync + 'static {
+pub trait Store: SessionsIn + OutboxStore + ChecksStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     async fn load(&self) -> Result<StoredState, StoreError>;

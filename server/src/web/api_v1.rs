@@ -76,6 +76,66 @@ pub struct CrowdReport {
     pub last_confirmed_at: Option<DateTime<Utc>>,
 }
 
+/// What the automated checks measure about one service's features: never an official
+/// status (docs/checks.md has the rule).
+#[derive(Serialize, ToSchema)]
+pub struct ServiceChecks {
+    /// The service's slug.
+    pub service: String,
+    /// Its features that have checks, in catalog order.
+    pub features: Vec<FeatureCheckStatus>,
+    /// When the verdicts were last decided.
+    pub as_of: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FeatureCheckStatus {
+    /// `service/component`.
+    pub component: String,
+    pub name: String,
+    /// The worst verdict of its checks: `unknown` (no agent reporting), `up`, `degraded` (slow), `failing`.
+    #[schema(value_type = doc::CheckVerdict)]
+    pub verdict: String,
+    /// The official status, as staff set it.
+    #[schema(value_type = doc::ComponentStatus)]
+    pub official: String,
+    /// Set when the checks have failed longer than the grace time while the feature is
+    /// officially operational: since when.
+    #[schema(required = true)]
+    pub disagreement_since: Option<DateTime<Utc>>,
+    pub checks: Vec<CheckStatusDoc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckStatusDoc {
+    pub id: String,
+    pub name: String,
+    /// `http`, `tcp`, `dns` or `heartbeat`.
+    pub kind: String,
+    #[schema(value_type = doc::CheckVerdict)]
+    pub verdict: String,
+    /// When the verdict last changed (null: not since the site started watching).
+    #[schema(required = true)]
+    pub since: Option<DateTime<Utc>>,
+    /// Why the newest failing or slow result failed, prefixed with the agent's name.
+    pub detail: String,
+    pub agents_reporting: u32,
+    pub agents_failing: u32,
+    /// Agents whose own control target failed: not counted.
+    pub agents_set_aside: u32,
+    /// Start of the first latency bin.
+    pub latency_start: DateTime<Utc>,
+    pub bin_minutes: u32,
+    /// Median latency per bin in ms, oldest first (288 bins of 5 minutes); null where no answer came.
+    pub latency_p50_ms: Vec<Option<u32>>,
+    /// 95th percentile per bin, ms.
+    pub latency_p95_ms: Vec<Option<u32>>,
+    /// Results per bin, all agents.
+    pub results: Vec<u32>,
+    /// Failed results per bin.
+    pub failures: Vec<u32>,
+}
+
 /// An incident with the times the Statuspage API does not carry.
 #[derive(Serialize, ToSchema)]
 pub struct Incident {
@@ -179,6 +239,7 @@ pub struct HistoryQuery {
     paths(
         services,
         crowd,
+        checks,
         incidents,
         crate::web::reports::report_api,
         crate::web::live::stream,
@@ -194,6 +255,9 @@ pub struct HistoryQuery {
     components(schemas(
         ServiceStatus,
         CrowdReport,
+        ServiceChecks,
+        FeatureCheckStatus,
+        CheckStatusDoc,
         Share,
         Incident,
         IncidentList,
@@ -325,6 +389,74 @@ async fn crowd(
             regions: shares(view.regions),
             stale: s.stale,
             last_confirmed_at: s.stale.then_some(s.confirmed_at),
+        },
+    )
+}
+
+/// One service's automated checks: each feature's verdict beside its official status,
+/// and 24 hours of latency per check.
+#[utoipa::path(get, path = "/api/v1/services/{slug}/checks", tag = "v1",
+    params(("slug" = String, Path, description = "The service's slug"), LangQuery),
+    responses(
+        (status = 200, description = "The service's check verdicts and latency series", body = ServiceChecks),
+        (status = 400, description = "A path that cannot be read (not UTF-8 once decoded), and why", body = ApiError),
+        (status = 404, description = "No such service", body = ApiError)))]
+async fn checks(
+    State(snapshot): State<Arc<SnapshotHandle>>,
+    slug: Result<Path<String>, PathRejection>,
+    request: Request, // `lang` (documented by `LangQuery`) is read by `lang::of_request`
+) -> Response<Body> {
+    let slug = match slug {
+        Ok(Path(slug)) => slug,
+        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
+    };
+    let lang = lang::of_request(&request);
+    let s = snapshot.load();
+    if s.catalog.service(&slug).is_none() {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("there is no service '{slug}'"),
+        );
+    }
+    let state = snapshot.checks();
+    let features = state
+        .features(&s, &slug, lang)
+        .into_iter()
+        .map(|f| FeatureCheckStatus {
+            component: f.component,
+            name: f.name,
+            verdict: f.verdict.as_str().into(),
+            official: f.official.as_str().into(),
+            disagreement_since: f.disagreement_since,
+            checks: f
+                .checks
+                .into_iter()
+                .map(|c| CheckStatusDoc {
+                    id: c.id,
+                    name: c.name,
+                    kind: c.kind,
+                    verdict: c.verdict.as_str().into(),
+                    since: c.since,
+                    detail: c.detail,
+                    agents_reporting: c.agents_reporting,
+                    agents_failing: c.agents_failing,
+                    agents_set_aside: c.agents_set_aside,
+                    latency_start: c.latency.start,
+                    bin_minutes: c.latency.bin_minutes,
+                    latency_p50_ms: c.latency.p50,
+                    latency_p95_ms: c.latency.p95,
+                    results: c.latency.counts,
+                    failures: c.latency.failures,
+                })
+                .collect(),
+        })
+        .collect();
+    snapshot_json(
+        &s,
+        &ServiceChecks {
+            service: slug,
+            features,
+            as_of: state.as_of,
         },
     )
 }
@@ -610,6 +742,7 @@ pub fn router(snapshot: Arc<SnapshotHandle>) -> Router {
     Router::new()
         .route("/api/v1/services", get(services))
         .route("/api/v1/services/{slug}/crowd", get(crowd))
+        .route("/api/v1/services/{slug}/checks", get(checks))
         .route("/api/v1/incidents", get(incidents))
         .route("/api/openapi.json", get(openapi_json))
         .route("/api", get(api_page))

@@ -1,5 +1,5 @@
 //! Live updates: one server-sent events stream (`GET /api/v1/events`) of status changes,
-//! new incident updates and crowd-signal changes. One producer watches the snapshot and
+//! new incident updates, crowd-signal changes and automated checks failing or recovering. One producer watches the snapshot and
 //! broadcasts; every open stream is a receiver of that broadcast (no query per client),
 //! with a heartbeat comment every 15 s so that proxies keep it open.
 //!
@@ -165,6 +165,7 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
     let mut last_change = snapshot.load().state.last_change;
     let mut stale = snapshot.load().stale;
     let mut firing: Vec<String> = firing_services(&snapshot);
+    let mut checks_failing: Vec<String> = failing_checks(&snapshot);
     let mut version = snapshot.version();
     loop {
         if snapshot
@@ -201,7 +202,38 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
             firing = now_firing;
             live.publish("crowd", json!({ "firing": firing }));
         }
+        // The automated checks: `check.failing` / `check.recovered`, per check.
+        let now_failing = failing_checks(&snapshot);
+        for id in now_failing.iter().filter(|id| !checks_failing.contains(id)) {
+            live.publish("check.failing", check_event(&snapshot, id));
+        }
+        for id in checks_failing.iter().filter(|id| !now_failing.contains(id)) {
+            live.publish("check.recovered", check_event(&snapshot, id));
+        }
+        checks_failing = now_failing;
     }
+}
+
+fn failing_checks(snapshot: &SnapshotHandle) -> Vec<String> {
+    snapshot
+        .checks()
+        .checks
+        .iter()
+        .filter(|c| c.verdict == app::model::CheckVerdict::Failing)
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+fn check_event(snapshot: &SnapshotHandle, id: &str) -> serde_json::Value {
+    let checks = snapshot.checks();
+    let check = checks.checks.iter().find(|c| c.id == id);
+    json!({
+        "check": id,
+        "component": check.map(|c| c.component.clone()),
+        "verdict": check.map(|c| c.verdict.as_str()),
+        "since": check.and_then(|c| c.since),
+        "official": false,
+    })
 }
 
 fn firing_services(snapshot: &SnapshotHandle) -> Vec<String> {
@@ -223,7 +255,8 @@ fn to_sse(event: LiveEvent) -> Event {
         .data(event.data)
 }
 
-/// Live updates as server-sent events: `sync`, `status`, `update`, `crowd`. Reconnect with
+/// Live updates as server-sent events: `sync`, `status`, `update`, `crowd`,
+/// `check.failing`, `check.recovered`. Reconnect with
 /// `Last-Event-ID` to get what was missed.
 #[utoipa::path(get, path = "/api/v1/events",
     params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received; a bogus one starts from now")),

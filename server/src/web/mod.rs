@@ -12,6 +12,7 @@ pub mod health;
 pub mod kit;
 pub mod live;
 pub mod page_cache;
+pub mod probes;
 pub mod records;
 pub mod reports;
 pub mod static_files;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub health: Arc<health::Health>,
     /// How long a request's body may take to arrive.
     pub body_deadline: std::time::Duration,
+    /// Probe agents and heartbeats; None without checks or without a database.
+    pub probes: Option<Arc<probes::Probes>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -111,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router(state.health.clone()))
         .merge(console::router(state.console.clone()))
         .merge(reports_router(state.reports.clone()))
+        .merge(probes::router(state.probes.clone()))
         .merge(live::router(state.live.clone()))
         .merge(crate::web::subscribe::router(state.subscriptions.clone()))
         .merge(crate::web::widget::router(Arc::new(

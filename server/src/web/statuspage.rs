@@ -463,6 +463,16 @@ pub mod doc {
         MajorOutage,
     }
 
+    /// What the automated checks measure (not a Statuspage value: our API v1 only).
+    #[derive(Deserialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CheckVerdict {
+        Unknown,
+        Up,
+        Degraded,
+        Failing,
+    }
+
     /// The page's overall state: none (operational or under maintenance), minor, major, critical.
     #[derive(Deserialize, ToSchema)]
     #[serde(rename_all = "snake_case")]

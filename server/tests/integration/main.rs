@@ -4,6 +4,7 @@
 mod common;
 
 mod api;
+mod checks;
 mod concurrency;
 mod console;
 mod console_fuzz;

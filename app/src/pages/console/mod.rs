@@ -132,6 +132,26 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
             }
         })
         .collect_view();
+    let check_alerts = view
+        .check_alerts
+        .into_iter()
+        .map(|alert| {
+            let checks = crate::text::checks::check_strings(lang);
+            let href = ctx.href(&format!(
+                "/admin/incidents/new?component={}",
+                alert.component
+            ));
+            let name = format!("{} · {}", alert.service_name, alert.name);
+            view! {
+                <aside class="check-banner" role="alert">
+                    <p class="check-title">{checks.detected}</p>
+                    <p>{checks.detected_detail.replace("{}", &name)}</p>
+                    <p class="crowd-meta"><crate::components::Time at=alert.since lang /></p>
+                    <p><a class="report-link" href=href>{c.open_incident_for_check}</a></p>
+                </aside>
+            }
+        })
+        .collect_view();
     let flash = view.flash;
     let submissions = expect_context::<Submissions>();
     let refused = move || {
@@ -148,6 +168,7 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
         <Title text=c.console />
         <div class="console">
             <div class="console-bar">{nav}</div>
+            {check_alerts}
             {alerts}
             {flash.notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
             {flash.error.map(|error| view! { <p class="form-error" role="alert">{error}</p> })}

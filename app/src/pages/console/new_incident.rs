@@ -28,15 +28,27 @@ fn render(view: &ConsoleView, lang: Lang) -> Option<AnyView> {
         return None;
     };
     let c = console_strings(lang);
-    // From a crowd alert (`?service=`): that service's features preselected as partly down.
+    // From a crowd alert (`?service=`): that service's features preselected as partly
+    // down; from a checks alert (`?component=`): that feature.
     let mut flash = view.flash.clone();
     if flash.is_empty() {
-        if let Some(service) = use_query_map().read_untracked().get("service") {
+        let query = use_query_map().read_untracked();
+        let component = query.get("component");
+        let service = query.get("service").or_else(|| {
+            component
+                .as_deref()
+                .and_then(|c| c.split_once('/'))
+                .map(|(s, _)| s.to_string())
+        });
+        if let Some(service) = service {
             let prefix = format!("{service}/");
             flash.values = form
                 .components
                 .iter()
-                .filter(|c| c.id.starts_with(&prefix))
+                .filter(|c| match &component {
+                    Some(only) => c.id == *only,
+                    None => c.id.starts_with(&prefix),
+                })
                 .map(|c| (format!("c.{}", c.id), "partial_outage".to_string()))
                 .collect();
             // The rest as a new form would have it (with the first-notice template).

@@ -36,6 +36,7 @@ fn bare(body: ConsoleBody) -> ConsoleView {
         csrf: String::new(),
         me: None,
         crowd_alerts: Vec::new(),
+        check_alerts: Vec::new(),
         flash: Flash::default(),
         body,
     }
@@ -57,9 +58,18 @@ async fn build(
     let me = console.me(session).await;
     let flash = take_flash(session).await;
     let crowd_alerts = uncovered_alerts(console, lang);
+    let check_alerts = {
+        let snapshot = console.snapshot.load();
+        console.snapshot.checks().alerts(&snapshot, lang)
+    };
     let view = |me: Option<Me>, body| ConsoleView {
         crowd_alerts: if me.is_some() {
             crowd_alerts.clone()
+        } else {
+            Vec::new()
+        },
+        check_alerts: if me.is_some() {
+            check_alerts.clone()
         } else {
             Vec::new()
         },

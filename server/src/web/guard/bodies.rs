@@ -17,6 +17,8 @@ use std::time::Duration;
 pub const CONSOLE_LIMIT: usize = 256 * 1024;
 /// Everything else the public may post: a report, a subscription.
 pub const PUBLIC_LIMIT: usize = 16 * 1024;
+/// A probe agent's batch of results (checked for its signature before it is parsed).
+pub const PROBE_LIMIT: usize = crate::checks::ingest::MAX_BATCH_BYTES;
 
 pub struct BodyLimits {
     /// From the request head to the body's last byte.
@@ -26,6 +28,8 @@ pub struct BodyLimits {
 fn limit_for(path: &str) -> usize {
     if path == "/admin" || path.starts_with("/admin/") {
         CONSOLE_LIMIT
+    } else if path == "/api/v1/probe/results" {
+        PROBE_LIMIT
     } else {
         PUBLIC_LIMIT
     }

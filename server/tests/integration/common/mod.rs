@@ -119,6 +119,9 @@ pub fn config(db: &TestDb) -> Config {
         smtp_url: String::new(),
         mail_from: "Kakao Status <status@localhost>".into(),
         delivery_retry_ms: 200,
+        // No checks unless a test asks for them (tests/integration/checks.rs).
+        checks: PathBuf::new(),
+        builtin_agent: false,
         limits: Default::default(),
     }
 }
