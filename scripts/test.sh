@@ -42,7 +42,8 @@ export E2E_MAIL_DIR="$work/mail"
 DATABASE_URL="sqlite://$work/status.db" STATUS_LAST_STATE="$work/last-state.json" \
   STATUS_SMTP_URL="file://$E2E_MAIL_DIR" \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=status RUST_LOG=warn \
-  STATUS_SPOOL="$work/reports.spool" target/release/server serve >"$work/server.log" 2>&1 &
+  STATUS_SPOOL="$work/reports.spool" STATUS_CHECKS=end2end/checks.toml \
+  target/release/server serve >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break

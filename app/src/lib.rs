@@ -22,8 +22,8 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::console::{
-    ConsoleDashboard, ConsoleIncident, ConsoleLedger, ConsoleNewIncident, ConsoleNewMaintenance,
-    ConsoleSignIn, ConsoleUsers, ConsoleWebhooks,
+    ConsoleAgents, ConsoleDashboard, ConsoleIncident, ConsoleLedger, ConsoleNewIncident,
+    ConsoleNewMaintenance, ConsoleSignIn, ConsoleUsers, ConsoleWebhooks,
 };
 use pages::{
     AvailabilityPage, ConfirmSubscriptionPage, HistoryPage, HomePage, IncidentPage, NotFound,
@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=ConsoleUsers ssr=SsrMode::Async />
                     <Route path=path!("/admin/ledger") view=ConsoleLedger ssr=SsrMode::Async />
                     <Route path=path!("/admin/webhooks") view=ConsoleWebhooks ssr=SsrMode::Async />
+                    <Route path=path!("/admin/agents") view=ConsoleAgents ssr=SsrMode::Async />
                     <Route path=path!("/subscribe") view=SubscribePage ssr=SsrMode::Async />
                     <Route path=path!("/subscribe/confirm") view=ConfirmSubscriptionPage ssr=SsrMode::Async />
                     <Route path=path!("/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />

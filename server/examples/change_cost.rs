@@ -32,6 +32,7 @@ fn opened(id: &str) -> Change {
         }],
         first_update: None,
         crowd_signal_at: None,
+        checks_failed_at: None,
     })
 }
 

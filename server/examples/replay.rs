@@ -122,6 +122,7 @@ fn generated(n: usize) -> (Vec<LedgerEntry>, DateTime<Utc>) {
                     }],
                     first_update: None,
                     crowd_signal_at: None,
+                    checks_failed_at: None,
                 }),
             ),
             (

@@ -179,25 +179,27 @@ async fn agent(
     config: &server::startup::config::Config,
     action: AgentCommand,
 ) -> anyhow::Result<ExitCode> {
-    let store = store::connect(&config.database_url).await?;
+    let catalog = std::sync::Arc::new(catalog::Catalog::load(&config.catalog)?);
+    let law = std::sync::Arc::new(server::domain::law::Law::load(&config.rules)?);
+    let changes = startup::open_and_seed(config, &catalog, &law).await?;
     match action {
         AgentCommand::Add { name } => {
-            anyhow::ensure!(
-                (1..=64).contains(&name.len())
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
-                "an agent's name is 1 to 64 of a-z, 0-9 and -, not '{name}'"
-            );
             let key = startup::random_key();
-            store
-                .add_probe_agent(&name, &key, chrono::Utc::now())
+            let agent = change::NewProbeAgent {
+                name: name.clone(),
+                secret: key.clone(),
+            };
+            let entry = changes
+                .apply("cli", change::Change::AddProbeAgent(agent))
                 .await?;
-            eprintln!("Registered agent {name}. Its key (shown once; keep it in a file only the agent can read):");
+            eprintln!(
+                "Registered agent {name} (ledger entry {}). Its key, shown once; keep it in a file only the agent can read:",
+                entry.seq
+            );
             println!("{key}");
         }
         AgentCommand::List => {
-            for a in store.probe_agents().await? {
+            for a in changes.store().probe_agents().await? {
                 println!(
                     "{}\t{}\tlast batch {}\tsince {}",
                     a.name,
@@ -208,11 +210,17 @@ async fn agent(
             }
         }
         AgentCommand::Disable { name } => {
-            anyhow::ensure!(
-                store.set_probe_agent_active(&name, false).await?,
-                "there is no agent named {name}"
+            let off = change::ProbeAgentChange {
+                name: name.clone(),
+                active: false,
+            };
+            let entry = changes
+                .apply("cli", change::Change::SetProbeAgentActive(off))
+                .await?;
+            println!(
+                "Disabled {name} (ledger entry {}): its key no longer works.",
+                entry.seq
             );
-            println!("Disabled {name}: its key no longer works.");
         }
     }
     Ok(ExitCode::SUCCESS)

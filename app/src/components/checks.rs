@@ -109,8 +109,8 @@ fn LatencyChartView(chart: LatencyChart, name: String, lang: Lang) -> impl IntoV
         <figure class="latency-chart">
             <svg viewBox=format!("0 0 {n} {height}") preserveAspectRatio="none" role="img" aria-label=label>
                 <title>{summary}</title>
-                <path class="p95" d=p95 />
-                <path class="p50" d=p50 />
+                {(!p95.is_empty()).then(|| view! { <path class="p95" d=p95 /> })}
+                {(!p50.is_empty()).then(|| view! { <path class="p50" d=p50 /> })}
                 <g class="failed">{failed}</g>
             </svg>
             <figcaption class="legend">{t.chart_legend}</figcaption>

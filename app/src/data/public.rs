@@ -120,6 +120,8 @@ pub struct IncidentView {
     pub acknowledged_at: Option<DateTime<Utc>>,
     /// When users' reports first stood out (the crowd signal fired), if they did.
     pub crowd_signal_at: Option<DateTime<Utc>>,
+    /// When the automated checks first found a feature of the incident failing, if they did.
+    pub checks_failed_at: Option<DateTime<Utc>>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
     /// A past view: as the public could see it at this moment.

@@ -83,6 +83,8 @@ pub struct Milestone {
 pub enum MilestoneKind {
     FirstImpact,
     CrowdSignal,
+    /// The automated checks first found a feature of the incident failing.
+    ChecksFailed,
     FirstNotice,
     StateChange(crate::model::IncidentState),
     Apology,

@@ -18,6 +18,7 @@ pub enum ConsolePage {
     Users,
     Ledger,
     Webhooks,
+    Agents,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -180,6 +181,18 @@ pub struct WebhooksReport {
     pub subscribers_pending: i64,
 }
 
+/// A probe agent allowed to push check results (admins only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentRow {
+    pub name: String,
+    /// Its HMAC key (what `server probe --key-file` reads).
+    pub key: String,
+    pub active: bool,
+    /// The last batch taken from it (0: none yet).
+    pub last_seq: i64,
+    pub created_at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WebhookRow {
     pub id: String,
@@ -236,6 +249,7 @@ pub enum ConsoleBody {
     Users(Vec<UserRow>),
     Ledger(LedgerReport),
     Webhooks(WebhooksReport),
+    Agents(Vec<AgentRow>),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

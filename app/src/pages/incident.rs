@@ -92,14 +92,21 @@ fn Incident(incident: IncidentView, lang: Lang) -> impl IntoView {
                         None => view! { <span>{s.not_acknowledged}</span> }.into_any(),
                     }}
                 </dd>
-                {incident.crowd_signal_at.map(|signal| {
+                {incident.crowd_signal_at.map(|signal| view! {
+                    <dt>{s.crowd_signal}</dt>
+                    <dd><Time at=signal lang /></dd>
+                })}
+                {incident.checks_failed_at.map(|failed| view! {
+                    <dt>{crate::text::record::strings(lang).checks_failed}</dt>
+                    <dd><Time at=failed lang /></dd>
+                })}
+                // From the first sign before any notice: the crowd's or the checks'.
+                {[incident.crowd_signal_at, incident.checks_failed_at].into_iter().flatten().min().map(|first| {
                     let gap = incident
                         .acknowledged_at
-                        .map(|ack| format::duration(lang, (ack - signal).max(chrono::TimeDelta::zero())))
+                        .map(|ack| format::duration(lang, (ack - first).max(chrono::TimeDelta::zero())))
                         .unwrap_or_else(|| s.not_acknowledged.to_string());
                     view! {
-                        <dt>{s.crowd_signal}</dt>
-                        <dd><Time at=signal lang /></dd>
                         <dt>{s.time_to_acknowledge}</dt>
                         <dd class="time-to-acknowledge">{gap}</dd>
                     }

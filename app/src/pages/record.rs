@@ -244,6 +244,11 @@ fn Record(record: RecordView, lang: Lang) -> impl IntoView {
                         {when(lang, record.incident.crowd_signal_at, s.none_on_record)}
                         {record.incident.crowd_signal_at.and_then(|_| sources(lang, &impact_sources))}
                     </dd>
+                    <dt>{s.checks_failed}</dt>
+                    <dd>
+                        {when(lang, record.incident.checks_failed_at, s.none_on_record)}
+                        {record.incident.checks_failed_at.and_then(|_| sources(lang, &impact_sources))}
+                    </dd>
                     <dt>{s.crowd_peak}</dt>
                     <dd class="crowd-peak">{crowd_peak}</dd>
                     <dt>{s.first_notice}</dt>

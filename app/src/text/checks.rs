@@ -80,3 +80,65 @@ pub fn verdict_label(verdict: CheckVerdict, lang: Lang) -> &'static str {
         (CheckVerdict::Failing, Lang::En) => "Failing",
     }
 }
+
+/// The console's agents page.
+pub struct AgentStrings {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub none_yet: &'static str,
+    pub name: &'static str,
+    pub key: &'static str,
+    pub show_key: &'static str,
+    pub state: &'static str,
+    pub active: &'static str,
+    pub inactive: &'static str,
+    pub last_batch: &'static str,
+    pub created: &'static str,
+    pub add: &'static str,
+    pub add_help: &'static str,
+    pub activate: &'static str,
+    pub deactivate: &'static str,
+}
+
+const AGENTS_KO: AgentStrings = AgentStrings {
+    title: "점검 에이전트",
+    intro: "자동 점검 결과를 보낼 수 있는 에이전트입니다. 각 에이전트는 자기 키로 결과에 서명합니다. 서버 안의 에이전트(built-in)는 따로 등록할 필요가 없습니다.",
+    none_yet: "등록된 에이전트가 없습니다.",
+    name: "이름",
+    key: "키",
+    show_key: "키 보기",
+    state: "상태",
+    active: "사용 중",
+    inactive: "사용 안 함",
+    last_batch: "마지막 묶음 번호",
+    created: "등록 시각",
+    add: "에이전트 등록",
+    add_help: "영문 소문자·숫자·하이픈(-) 1~64자 (예: seoul-1). 등록 후 키를 에이전트만 읽을 수 있는 파일에 두고 server probe --site … --agent 이름 --key-file 파일 로 실행하세요.",
+    activate: "다시 사용",
+    deactivate: "사용 중지",
+};
+
+const AGENTS_EN: AgentStrings = AgentStrings {
+    title: "Probe agents",
+    intro: "The agents allowed to send automated check results. Each signs its results with its own key. The agent inside the server (built-in) needs no registration.",
+    none_yet: "No agent is registered yet.",
+    name: "Name",
+    key: "Key",
+    show_key: "Show the key",
+    state: "State",
+    active: "active",
+    inactive: "off",
+    last_batch: "Last batch",
+    created: "Registered",
+    add: "Register an agent",
+    add_help: "1 to 64 of a-z, 0-9 and - (e.g. seoul-1). Then put the key in a file only the agent can read and run server probe --site … --agent NAME --key-file FILE.",
+    activate: "Turn on",
+    deactivate: "Turn off",
+};
+
+pub fn agent_strings(lang: Lang) -> &'static AgentStrings {
+    match lang {
+        Lang::Ko => &AGENTS_KO,
+        Lang::En => &AGENTS_EN,
+    }
+}

@@ -43,3 +43,7 @@ CREATE TABLE check_verdicts (
     PRIMARY KEY (check_id, at)
 );
 CREATE INDEX check_verdicts_at ON check_verdicts (at);
+
+-- When the automated checks first found one of an incident's features failing (time to
+-- acknowledge starts from the earliest of this, the crowd signal and first impact).
+ALTER TABLE incidents ADD COLUMN checks_failed_at TIMESTAMPTZ;

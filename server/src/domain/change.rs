@@ -24,6 +24,8 @@ pub enum Change {
     AddWebhook(NewWebhook),
     SetWebhookActive(WebhookChange),
     AddNote(NewNote),
+    AddProbeAgent(NewProbeAgent),
+    SetProbeAgentActive(ProbeAgentChange),
 }
 
 /// The ledger actions that change what the public pages show.
@@ -51,6 +53,8 @@ impl Change {
             Change::AddWebhook(_) => "add_webhook",
             Change::SetWebhookActive(_) => "set_webhook_active",
             Change::AddNote(_) => "add_note",
+            Change::AddProbeAgent(_) => "add_probe_agent",
+            Change::SetProbeAgentActive(_) => "set_probe_agent_active",
         }
     }
 
@@ -77,6 +81,9 @@ pub struct NewIncident {
     /// When the crowd signal first fired for the incident's services, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crowd_signal_at: Option<DateTime<Utc>>,
+    /// When the automated checks first found a feature of the incident failing, if they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks_failed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -168,6 +175,21 @@ pub struct NewWebhook {
     pub services: Vec<String>,
     #[serde(skip)]
     pub secret: String,
+}
+
+/// A probe agent allowed to push check results (docs/checks.md).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewProbeAgent {
+    pub name: String,
+    /// Its HMAC key: kept in the database, never in the ledger.
+    #[serde(skip)]
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProbeAgentChange {
+    pub name: String,
+    pub active: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

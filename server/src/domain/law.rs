@@ -485,6 +485,7 @@ mod tests {
             components: vec![],
             updates: vec![],
             crowd_signal_at: None,
+            checks_failed_at: None,
         }
     }
 

@@ -182,6 +182,7 @@ mod tests {
                         notices: vec![],
                     }),
                     crowd_signal_at: None,
+                    checks_failed_at: None,
                 }),
             ),
             entry(

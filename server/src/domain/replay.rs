@@ -126,6 +126,7 @@ pub fn replay(
                     components,
                     updates: vec![],
                     crowd_signal_at: new.crowd_signal_at.map(micros),
+                    checks_failed_at: new.checks_failed_at.map(micros),
                 };
                 if let Some(first) = &new.first_update {
                     let id = take_id(ids, &mut inserted, &mut next_id, &new.id);
@@ -232,6 +233,7 @@ pub fn replay(
                 .map_or(IncidentState::Investigating, |u| u.state);
             incident.resolved_at = resolved_by.get(&incident.id).copied();
             incident.crowd_signal_at = incident.crowd_signal_at.filter(|at| visible(*at));
+            incident.checks_failed_at = incident.checks_failed_at.filter(|at| visible(*at));
             incident.updates.sort_by_key(|u| (u.at, u.id));
             incident
         })

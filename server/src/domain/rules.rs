@@ -179,7 +179,22 @@ pub fn validate(catalog: &Catalog, change: &Change) -> Result<(), Problem> {
                 );
             }
         }
+        Change::AddProbeAgent(agent) => {
+            let name = &agent.name;
+            if !(1..=64).contains(&name.len())
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return invalid(
+                    "name",
+                    "에이전트 이름은 영문 소문자·숫자·하이픈(-) 1~64자입니다",
+                    "an agent's name is 1 to 64 of a-z, 0-9 and -",
+                );
+            }
+        }
         Change::UpdateUser(_)
+        | Change::SetProbeAgentActive(_)
         | Change::SetWebhookActive(_)
         | Change::SignIn(_)
         | Change::SignInFailed(_)

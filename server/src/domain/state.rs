@@ -43,6 +43,9 @@ pub struct IncidentRecord {
     /// When the crowd signal first fired for it (time to acknowledge starts there).
     #[serde(default)]
     pub crowd_signal_at: Option<DateTime<Utc>>,
+    /// When the automated checks first found a feature of the incident failing, if they did.
+    #[serde(default)]
+    pub checks_failed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -33,9 +33,12 @@ impl Snapshot {
             u.map_or_else(Vec::new, |u| seqs_of(traced, |f| *f == Fact::Update(u.id)))
         };
         let first_notice = incident.updates.iter().find(|u| !u.retrospective);
-        let first_sign = incident
-            .crowd_signal_at
-            .map_or(incident.started_at, |s| s.min(incident.started_at));
+        // Time to acknowledge starts at the first sign of trouble: first impact, the crowd
+        // signal or the automated checks failing, whichever came first.
+        let first_sign = [incident.crowd_signal_at, incident.checks_failed_at]
+            .into_iter()
+            .flatten()
+            .fold(incident.started_at, DateTime::min);
         let resolution = incident.resolved_at.and_then(|at| {
             incident
                 .updates
@@ -224,6 +227,15 @@ fn milestones(incident: &IncidentRecord) -> Vec<Milestone> {
         all.push(Milestone {
             at,
             kind: MilestoneKind::CrowdSignal,
+            update_id: None,
+            retrospective: false,
+            sources: vec![],
+        });
+    }
+    if let Some(at) = incident.checks_failed_at {
+        all.push(Milestone {
+            at,
+            kind: MilestoneKind::ChecksFailed,
             update_id: None,
             retrospective: false,
             sources: vec![],

@@ -559,6 +559,7 @@ impl ReadModel for Snapshot {
                 .find(|u| !u.retrospective)
                 .map(|u| u.at),
             crowd_signal_at: incident.crowd_signal_at,
+            checks_failed_at: incident.checks_failed_at,
             updates: incident
                 .updates
                 .iter()
@@ -891,6 +892,7 @@ pub(crate) mod fixture {
                         notices: vec![],
                     }],
                     crowd_signal_at: None,
+                    checks_failed_at: None,
                 }
             })
             .collect();

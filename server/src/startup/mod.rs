@@ -14,6 +14,7 @@ use crate::crowd::spool::Spool;
 use crate::delivery::email::Mailer;
 use crate::delivery::{Outbox, OutboxSettings};
 use crate::domain::catalog::Catalog;
+use crate::domain::change::{Change, NewProbeAgent};
 use crate::domain::checks::ChecksConfig;
 use crate::domain::law::Law;
 use crate::read::past::PastViews;
@@ -29,7 +30,7 @@ use crate::web::reports::Reports;
 use crate::web::static_files::StaticFiles;
 use crate::web::subscribe::Subscriptions;
 use crate::web::{router, AppState};
-use crate::write::changes::Changes;
+use crate::write::changes::{ChangeError, Changes};
 use crate::write::seed;
 use anyhow::Context;
 use axum::Router;
@@ -383,12 +384,17 @@ async fn start_checks(
     );
     if config.builtin_agent {
         let name = builtin_agent_name(&site);
-        match store
-            .add_probe_agent(&name, &random_key(), Utc::now())
-            .await
-        {
-            Ok(()) | Err(store::StoreError::Conflict(_)) => {}
-            Err(error) => return Err(error).context("registering the built-in agent"),
+        let known = store.probe_agents().await?.iter().any(|a| a.name == name);
+        if !known {
+            let agent = NewProbeAgent {
+                name: name.clone(),
+                secret: random_key(),
+            };
+            match changes.apply("system", Change::AddProbeAgent(agent)).await {
+                // Another instance of the same name won the race: fine.
+                Ok(_) | Err(ChangeError::Store(store::StoreError::Conflict(_))) => {}
+                Err(error) => return Err(error).context("registering the built-in agent"),
+            }
         }
         let agent = Agent::new(name, None, Arc::new(LocalSink(ingest.clone())))?;
         let (keep, list) = tokio::sync::watch::channel(Arc::new(AgentChecks {

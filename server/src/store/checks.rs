@@ -74,15 +74,8 @@ pub enum BatchStored {
 #[async_trait]
 pub trait ChecksStore {
     async fn probe_agents(&self) -> Result<Vec<AgentRecord>, StoreError>;
-    /// Registers an agent; `StoreError::Conflict` when the name is taken.
-    async fn add_probe_agent(
-        &self,
-        name: &str,
-        secret: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-    /// Turns an agent on or off (its key stops working); false when there is no such agent.
-    async fn set_probe_agent_active(&self, name: &str, active: bool) -> Result<bool, StoreError>;
+    // Agents are added and turned off as ledger changes (`Change::AddProbeAgent`,
+    // `Change::SetProbeAgentActive`, in state.rs).
     /// Stores the batch if `seq` is above the agent's last one, and moves it, in one
     /// transaction: of two copies of a batch (a retry, a replay), one is stored. With no
     /// `seq` (heartbeats, which the site receives itself) the results are just stored.
@@ -148,44 +141,6 @@ where
             })
         })
         .collect()
-    }
-
-    async fn add_probe_agent(
-        &self,
-        name: &str,
-        secret: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let _writer = self.write_lock.lock().await;
-        let inserted = sqlx::query(
-            "INSERT INTO probe_agents (name, secret, last_seq, active, created_at) \
-             VALUES ($1, $2, 0, TRUE, $3) ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(name)
-        .bind(secret)
-        .bind(micros(at))
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Err(StoreError::Conflict(format!(
-                "an agent named {name} already exists"
-            )));
-        }
-        Ok(())
-    }
-
-    async fn set_probe_agent_active(&self, name: &str, active: bool) -> Result<bool, StoreError> {
-        let _writer = self.write_lock.lock().await;
-        Ok(
-            sqlx::query("UPDATE probe_agents SET active = $1 WHERE name = $2")
-                .bind(active)
-                .bind(name)
-                .execute(&self.pool)
-                .await?
-                .rows_affected()
-                > 0,
-        )
     }
 
     async fn add_check_results(

@@ -117,7 +117,7 @@ where
         let mut incidents = Vec::new();
         for row in sqlx::query(
             "SELECT id, title_ko, title_en, impact, state, started_at, resolved_at, \
-             crowd_signal_at FROM incidents ORDER BY started_at, id",
+             crowd_signal_at, checks_failed_at FROM incidents ORDER BY started_at, id",
         )
         .fetch_all(pool)
         .await?
@@ -141,6 +141,7 @@ where
                 started_at: row.try_get("started_at")?,
                 resolved_at: row.try_get("resolved_at")?,
                 crowd_signal_at: row.try_get("crowd_signal_at")?,
+                checks_failed_at: row.try_get("checks_failed_at")?,
                 id,
             });
         }
@@ -302,7 +303,8 @@ where
                 sqlx::query(
                     "INSERT INTO incidents \
                      (id, title_ko, title_en, impact, state, started_at, created_at, \
-                     crowd_signal_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     crowd_signal_at, checks_failed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&new.id)
                 .bind(&new.title_ko)
@@ -312,6 +314,7 @@ where
                 .bind(started_at)
                 .bind(at)
                 .bind(new.crowd_signal_at.map(micros))
+                .bind(new.checks_failed_at.map(micros))
                 .execute(&mut *tx)
                 .await?;
                 for c in &new.components {
@@ -505,6 +508,38 @@ where
                     return Err(StoreError::Conflict(format!(
                         "there is no webhook '{}'",
                         hook.id
+                    )));
+                }
+            }
+            Change::AddProbeAgent(agent) => {
+                let added = sqlx::query(
+                    "INSERT INTO probe_agents (name, secret, last_seq, active, created_at) \
+                     VALUES ($1, $2, 0, TRUE, $3) ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(&agent.name)
+                .bind(&agent.secret)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if added != 1 {
+                    return Err(StoreError::Conflict(format!(
+                        "an agent named '{}' already exists",
+                        agent.name
+                    )));
+                }
+            }
+            Change::SetProbeAgentActive(agent) => {
+                let changed = sqlx::query("UPDATE probe_agents SET active = $1 WHERE name = $2")
+                    .bind(agent.active)
+                    .bind(&agent.name)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if changed != 1 {
+                    return Err(StoreError::Conflict(format!(
+                        "there is no agent '{}'",
+                        agent.name
                     )));
                 }
             }

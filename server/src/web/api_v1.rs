@@ -154,7 +154,11 @@ pub struct Incident {
     /// When users' reports first stood out (the crowd signal fired).
     #[schema(required = true)]
     pub crowd_signal_at: Option<DateTime<Utc>>,
-    /// From the crowd signal to the first public update, in seconds.
+    /// When the automated checks first found a feature of the incident failing, if they did.
+    #[schema(required = true)]
+    pub checks_failed_at: Option<DateTime<Utc>>,
+    /// From the first sign before any notice — the crowd signal or the checks failing,
+    /// whichever came first — to the first public update, in seconds.
     #[schema(required = true, minimum = 0)]
     pub time_to_acknowledge_seconds: Option<i64>,
     #[schema(required = true)]
@@ -306,6 +310,29 @@ fn error(status: StatusCode, message: String) -> Response<Body> {
     json(status, &ApiError { error: message })
 }
 
+/// The service a path names: 400 when the path cannot be read, 404 when there is none.
+fn known_service(
+    s: &Snapshot,
+    slug: Result<Path<String>, PathRejection>,
+) -> Result<String, Box<Response<Body>>> {
+    let slug = match slug {
+        Ok(Path(slug)) => slug,
+        Err(rejection) => {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                rejection.body_text(),
+            )))
+        }
+    };
+    if s.catalog.service(&slug).is_none() {
+        return Err(Box::new(error(
+            StatusCode::NOT_FOUND,
+            format!("there is no service '{slug}'"),
+        )));
+    }
+    Ok(slug)
+}
+
 fn name(lang: Lang, ko: &str, en: &str) -> String {
     localized(lang, ko, Some(en)).text
 }
@@ -352,18 +379,12 @@ async fn crowd(
     slug: Result<Path<String>, PathRejection>,
     request: Request, // `lang` (documented by `LangQuery`) is read by `lang::of_request`
 ) -> Response<Body> {
-    let slug = match slug {
-        Ok(Path(slug)) => slug,
-        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
+    let s = snapshot.load();
+    let slug = match known_service(&s, slug) {
+        Ok(slug) => slug,
+        Err(refusal) => return *refusal,
     };
     let lang = lang::of_request(&request);
-    let s = snapshot.load();
-    if s.catalog.service(&slug).is_none() {
-        return error(
-            StatusCode::NOT_FOUND,
-            format!("there is no service '{slug}'"),
-        );
-    }
     let view = snapshot.crowd().view(&s.catalog, &slug, lang);
     let shares = |items: Vec<app::data::public::Share>| {
         items
@@ -406,18 +427,12 @@ async fn checks(
     slug: Result<Path<String>, PathRejection>,
     request: Request, // `lang` (documented by `LangQuery`) is read by `lang::of_request`
 ) -> Response<Body> {
-    let slug = match slug {
-        Ok(Path(slug)) => slug,
-        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
+    let s = snapshot.load();
+    let slug = match known_service(&s, slug) {
+        Ok(slug) => slug,
+        Err(refusal) => return *refusal,
     };
     let lang = lang::of_request(&request);
-    let s = snapshot.load();
-    if s.catalog.service(&slug).is_none() {
-        return error(
-            StatusCode::NOT_FOUND,
-            format!("there is no service '{slug}'"),
-        );
-    }
     let state = snapshot.checks();
     let features = state
         .features(&s, &slug, lang)
@@ -543,8 +558,11 @@ async fn incidents(
                 started_at: i.started_at,
                 acknowledged_at,
                 crowd_signal_at: i.crowd_signal_at,
-                time_to_acknowledge_seconds: i
-                    .crowd_signal_at
+                checks_failed_at: i.checks_failed_at,
+                time_to_acknowledge_seconds: [i.crowd_signal_at, i.checks_failed_at]
+                    .into_iter()
+                    .flatten()
+                    .min()
                     .zip(acknowledged_at)
                     .map(|(signal, ack)| (ack - signal).num_seconds().max(0)),
                 resolved_at: if i.state == IncidentState::Resolved {

@@ -93,6 +93,7 @@ impl SeedIncident {
             components: self.components,
             first_update: None,
             crowd_signal_at: None,
+            checks_failed_at: None,
         })];
         changes.extend(self.updates.into_iter().map(|u| {
             Change::PostUpdate(NewUpdate {

@@ -487,6 +487,7 @@ fn every_statuspage_document_is_what_the_openapi_document_says() {
             }],
             first_update: None,
             crowd_signal_at: None,
+            checks_failed_at: None,
         }));
         apply.push(Change::PostUpdate(NewUpdate {
             incident_id: "photos-slow".into(),

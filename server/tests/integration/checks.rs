@@ -164,6 +164,21 @@ url = "http://{control}/"
     path
 }
 
+/// Registers an agent as `server agent add` does: a ledger change.
+async fn register(app: &Running, name: &str, key: &str) {
+    use server::domain::change::{Change, NewProbeAgent};
+    let agent = NewProbeAgent {
+        name: name.into(),
+        secret: key.into(),
+    };
+    app.changes
+        .as_ref()
+        .unwrap()
+        .apply("test", Change::AddProbeAgent(agent))
+        .await
+        .unwrap();
+}
+
 fn check_of(app: &Running, id: &str) -> Option<server::read::checks::CheckStatus> {
     app.snapshot
         .checks()
@@ -188,10 +203,7 @@ fn agents_in_three_places_agree_before_a_feature_is_called_failing() {
         .await;
         let store = app.changes.as_ref().unwrap().store().clone();
         for name in ["seoul-1", "busan-1", "cut-off"] {
-            store
-                .add_probe_agent(name, &format!("key-of-{name}"), chrono::Utc::now())
-                .await
-                .unwrap();
+            register(&app, name, &format!("key-of-{name}")).await;
         }
         let (_, relay) = serve(&app).await;
         let dir = db.dir.path();
@@ -372,10 +384,7 @@ fn pushed_results_that_are_not_right_are_refused_and_nothing_is_stored() {
         })
         .await;
         let store = app.changes.as_ref().unwrap().store().clone();
-        store
-            .add_probe_agent("seoul-1", "secret", chrono::Utc::now())
-            .await
-            .unwrap();
+        register(&app, "seoul-1", "secret").await;
         let now = chrono::Utc::now();
         let stored = || async { store.check_results_after(0, 1000).await.unwrap().len() };
 
@@ -477,5 +486,94 @@ fn a_check_list_that_is_not_right_stops_the_server_with_its_line_and_reason() {
         };
         assert!(error.contains("checks.toml:6"), "{error}");
         assert!(error.contains("5 s"), "{error}");
+    })
+}
+
+/// Admins register agents in the console (a ledger entry without the key); the key shown
+/// there works at once, and stops working when the agent is turned off. Comms cannot.
+#[test]
+fn admins_register_and_turn_off_agents_in_the_console() {
+    use app::model::Role;
+    use common::browser::signed_in;
+    common::block_on(async {
+        let db = common::sqlite();
+        let file = checks_file(
+            db.dir.path(),
+            "127.0.0.1:9".parse().unwrap(),
+            "127.0.0.1:9".parse().unwrap(),
+        );
+        let app = common::app_with(&db, |config| {
+            config.checks = file;
+            config.builtin_agent = false;
+        })
+        .await;
+        let mut admin = signed_in(&app, "admin-kim", Role::Admin).await;
+        let csrf = admin.csrf("/admin/agents").await;
+        let reply = admin
+            .act(
+                "/admin/actions/add-agent",
+                &[("csrf", &csrf), ("name", "Seoul 1")],
+            )
+            .await;
+        assert_eq!(reply.location(), "/admin/agents");
+        let page = admin.get("/admin/agents").await.body;
+        assert!(
+            page.contains("영문 소문자·숫자·하이픈(-) 1~64자입니다"),
+            "a bad name is refused with the reason"
+        );
+        admin
+            .act(
+                "/admin/actions/add-agent",
+                &[("csrf", &csrf), ("name", "seoul-1")],
+            )
+            .await;
+        let store = app.changes.as_ref().unwrap().store().clone();
+        let agents = store.probe_agents().await.unwrap();
+        assert_eq!(agents.len(), 1);
+        let key = agents[0].secret.clone();
+        let page = admin.get("/admin/agents").await.body;
+        assert!(page.contains(&key), "the key is on the agents page");
+        let ledger = store.ledger().await.unwrap();
+        let entry = ledger.last().unwrap();
+        assert_eq!(entry.action, "add_probe_agent");
+        assert!(
+            !entry.canonical.contains(&key),
+            "the key is not in the ledger"
+        );
+
+        let now = chrono::Utc::now();
+        let (status, _) = push(&app, "seoul-1", &key, &batch("seoul-1", 1, now)).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        admin
+            .act(
+                "/admin/actions/agent-active",
+                &[("csrf", &csrf), ("name", "seoul-1"), ("active", "0")],
+            )
+            .await;
+        // The key cache is read again at once for a name it does not hold… and within
+        // seconds for one it does: wait for it.
+        let start = Instant::now();
+        loop {
+            let (status, _) = push(&app, "seoul-1", &key, &batch("seoul-1", 2, now)).await;
+            if status == StatusCode::UNAUTHORIZED {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "still taken: {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+
+        let mut comms = signed_in(&app, "comms-lee", Role::Comms).await;
+        let csrf = comms.csrf("/admin").await;
+        let reply = comms
+            .act(
+                "/admin/actions/add-agent",
+                &[("csrf", &csrf), ("name", "busan-1")],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(store.probe_agents().await.unwrap().len(), 1);
     })
 }

@@ -50,6 +50,7 @@ fn outage(id: &str) -> Change {
         }],
         first_update: None,
         crowd_signal_at: None,
+        checks_failed_at: None,
     })
 }
 

@@ -825,6 +825,68 @@ fn an_incident_records_the_crowd_signal_and_shows_time_to_acknowledge() {
     })
 }
 
+/// An incident opened after the automated checks found one of its features failing
+/// records when, and time to acknowledge starts there (the earliest sign); a check
+/// failing on another feature does not count.
+#[test]
+fn an_incident_records_when_the_checks_first_failed() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let failed_at = chrono::Utc::now() - chrono::Duration::minutes(42);
+        let store = app.changes.clone().unwrap().store().clone();
+        for (component, at) in [
+            ("kakaotalk/media", failed_at),
+            (
+                "kakaotalk/messages",
+                failed_at - chrono::Duration::minutes(30),
+            ),
+        ] {
+            store
+                .save_verdict_change(&server::store::VerdictChange {
+                    check: format!("{component}-check"),
+                    component: component.into(),
+                    at,
+                    verdict: "failing".into(),
+                    detail: "seoul-1: status 500".into(),
+                })
+                .await
+                .unwrap();
+        }
+        let mut comms = signed_in(&app, "kang", app::model::Role::Comms).await;
+        let mut fields = OPEN.to_vec();
+        let started = app::format::to_kst(failed_at + chrono::Duration::minutes(5))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        fields.retain(|(k, _)| *k != "started_at");
+        fields.push(("started_at", &started));
+        let reply = comms.act("/admin/actions/open-incident", &fields).await;
+        let id = reply
+            .location()
+            .trim_start_matches("/admin/incidents/")
+            .to_string();
+        let state = store.load().await.unwrap();
+        let incident = state.incidents.iter().find(|i| i.id == id).unwrap();
+        assert_eq!(
+            incident.checks_failed_at.map(|t| t.timestamp()),
+            Some(failed_at.timestamp()),
+            "the failing check of the incident's own feature, not the other one"
+        );
+        let mut reader = Browser::new(&app);
+        let page = reader.get(&format!("/incidents/{id}")).await.body;
+        assert!(page.contains("자동 점검 실패"));
+        assert!(
+            page.contains("class=\"time-to-acknowledge\">42분<"),
+            "42 minutes from the checks failing to the first notice"
+        );
+        let record = reader.get(&format!("/incidents/{id}/record")).await.body;
+        assert!(
+            record.contains("자동 점검 실패"),
+            "a milestone of the record"
+        );
+    })
+}
+
 /// Comms see what the law asks while the outage runs — due times counting down — and mark
 /// the update that fulfils a duty as they publish it; the incident report then judges it.
 #[test]

@@ -39,6 +39,7 @@ fn a_change_on_one_instance_is_on_the_others_pages_within_a_second() {
             }],
             first_update: None,
             crowd_signal_at: None,
+            checks_failed_at: None,
         });
         let committed = Instant::now();
         first

@@ -125,6 +125,7 @@ fn incident(id: &str, component: &str, title: &str) -> Change {
             notices: vec![],
         }),
         crowd_signal_at: None,
+        checks_failed_at: None,
     })
 }
 

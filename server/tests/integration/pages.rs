@@ -320,6 +320,7 @@ fn a_change_is_on_the_public_page_within_a_second() {
                     }],
                     first_update: None,
                     crowd_signal_at: None,
+                    checks_failed_at: None,
                 }),
             )
             .await

@@ -426,6 +426,7 @@ async fn staff_changes(app: &server::startup::Running) -> i64 {
                     notices: vec![],
                 }),
                 crowd_signal_at: Some(now - chrono::Duration::minutes(25)),
+                checks_failed_at: None,
             }),
         )
         .await
@@ -651,6 +652,7 @@ fn as_of_before_a_correction_shows_the_original_text() {
                         notices: vec![],
                     }),
                     crowd_signal_at: None,
+                    checks_failed_at: None,
                 }),
             )
             .await

@@ -46,6 +46,7 @@ fn new_incident(id: &str) -> Change {
         }],
         first_update: None,
         crowd_signal_at: None,
+        checks_failed_at: None,
     })
 }
 

@@ -2,6 +2,7 @@
 //! plain POST to `/admin/actions/…` (the server answers with a redirect), so the console
 //! works the same with JavaScript off; with it on, navigation stays in the page.
 
+mod agents;
 mod dashboard;
 mod forms;
 mod incident_desk;
@@ -12,6 +13,7 @@ mod sign_in;
 mod users;
 mod webhooks;
 
+pub use agents::ConsoleAgents;
 pub use dashboard::ConsoleDashboard;
 pub use incident_desk::ConsoleIncident;
 pub use ledger::ConsoleLedger;
@@ -100,6 +102,7 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
                 {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/users")>{c.users}</a> })}
                 {role.can_read_ledger().then(|| view! { <a href=ctx.href("/admin/ledger")>{c.ledger}</a> })}
                 {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/webhooks")>{webhook_strings(lang).title}</a> })}
+                {role.can_manage_staff().then(|| view! { <a href=ctx.href("/admin/agents")>{crate::text::checks::agent_strings(lang).title}</a> })}
             </nav>
             {post_form(
                  "/admin/actions/signout",

@@ -326,6 +326,7 @@ pub(super) fn read_incident(
             notices: read_notices(form)?,
         }),
         crowd_signal_at: None,
+        checks_failed_at: None,
     })
 }
 
@@ -468,6 +469,17 @@ pub async fn open_incident(post: StaffPost<Publish>) -> Reply {
         .iter()
         .filter(|s| services.contains(&s.service.as_str()))
         .map(|s| s.fired_at)
+        .min();
+    // …or when the automated checks first found one of its features failing.
+    new.checks_failed_at = changes
+        .store()
+        .verdict_changes(since)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|v| v.verdict == "failing")
+        .filter(|v| new.components.iter().any(|c| c.component == v.component))
+        .map(|v| v.at)
         .min();
     let id = new.id.clone();
     if form.text("intent") == "preview" {

@@ -183,6 +183,22 @@ async fn build(
                 Err(_) => ConsoleBody::Unavailable,
             }
         }
+        ConsolePage::Agents if !role.can_manage_staff() => ConsoleBody::Forbidden,
+        ConsolePage::Agents => match changes.store().probe_agents().await {
+            Ok(agents) => ConsoleBody::Agents(
+                agents
+                    .into_iter()
+                    .map(|a| app::data::staff::AgentRow {
+                        name: a.name,
+                        key: a.secret,
+                        active: a.active,
+                        last_seq: a.last_seq,
+                        created_at: a.created_at,
+                    })
+                    .collect(),
+            ),
+            Err(_) => ConsoleBody::Unavailable,
+        },
         ConsolePage::Ledger if !role.can_read_ledger() => ConsoleBody::Forbidden,
         ConsolePage::Ledger => match changes.store().ledger().await {
             Ok(entries) => ConsoleBody::Ledger(ledger_report(&entries)),
