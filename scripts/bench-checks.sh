@@ -22,7 +22,8 @@ trap cleanup EXIT
 # The target: a small threaded HTTP server answering every check.
 mkdir -p "$work/www" && echo ok > "$work/www/index.html"
 python3 -m http.server 3398 --bind 127.0.0.1 --directory "$work/www" >/dev/null 2>&1 &
-pids+=($!)
+target=$!
+pids+=($target)
 
 {
   echo '[defaults]'
@@ -57,11 +58,13 @@ for a in $(seq 1 "$AGENTS"); do
 done
 sleep 35 # every check has run once
 first=${agent_pids[0]}
-t0=$(cpu_ticks "$first"); s0=$(cpu_ticks "$site")
+others() { local sum=0; for p in "${agent_pids[@]}" "$target"; do sum=$((sum + $(cpu_ticks "$p"))); done; echo "$sum"; }
+t0=$(cpu_ticks "$first"); s0=$(cpu_ticks "$site"); o0=$(others)
 sleep "$SECONDS_MEASURED"
-t1=$(cpu_ticks "$first"); s1=$(cpu_ticks "$site")
+t1=$(cpu_ticks "$first"); s1=$(cpu_ticks "$site"); o1=$(others)
 agent_cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECONDS_MEASURED" 'BEGIN {printf "%.1f", (b-a)/hz/s*100}')
 site_cpu=$(awk -v a="$s0" -v b="$s1" -v hz="$hz" -v s="$SECONDS_MEASURED" 'BEGIN {printf "%.1f", (b-a)/hz/s*100}')
+others_cpu=$(awk -v a="$o0" -v b="$o1" -v hz="$hz" -v s="$SECONDS_MEASURED" 'BEGIN {printf "%.0f", (b-a)/hz/s*100}')
 agent_rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$first/status")
 agent_hwm=$(awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$first/status")
 busy_rps=$(wrk_rps)
@@ -80,6 +83,7 @@ cat > target/bench/checks.md <<EOF
 | the same agent: resident memory now / peak | ${agent_rss} MB / ${agent_hwm} MB |
 | the site taking $AGENTS agents × $CHECKS checks: its CPU | ${site_cpu} % |
 | results stored (about $expected expected) | $stored |
+| on the same 2 cores meanwhile: the $AGENTS agents and the Python target server | ${others_cpu} % |
 | home page, wrk 100 connections, site idle | ${idle_rps} req/s |
 | home page, the same, while the $AGENTS agents push | ${busy_rps} req/s |
 EOF

@@ -3,6 +3,7 @@
 //! `Changes::apply`, so every one is in the ledger.
 
 mod actions;
+mod agents;
 
 mod model;
 pub mod responses;
@@ -116,10 +117,10 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/admin/actions/add-user", post(actions::add_user))
         .route("/admin/actions/update-user", post(actions::update_user))
         .route("/admin/actions/add-webhook", post(webhooks::add_webhook))
-        .route("/admin/actions/add-agent", post(webhooks::add_agent))
+        .route("/admin/actions/add-agent", post(agents::add_agent))
         .route(
             "/admin/actions/agent-active",
-            post(webhooks::set_agent_active),
+            post(agents::set_agent_active),
         )
         .route(
             "/admin/actions/webhook-active",

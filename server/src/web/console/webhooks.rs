@@ -1,11 +1,11 @@
-//! Registering webhook endpoints and probe agents, and switching them off (admins). Both are changes with
+//! Registering webhook endpoints and switching them off (admins). Both are changes with
 //! a ledger entry (the signing secret is never in it); the address is checked first, so
 //! an endpoint inside the network is refused with the reason (no SSRF).
 
 use super::actions::{refused, settle};
 use super::staff::{ManageStaff, StaffPost};
 use crate::delivery::webhook;
-use crate::domain::change::{Change, NewProbeAgent, NewWebhook, ProbeAgentChange, WebhookChange};
+use crate::domain::change::{Change, NewWebhook, WebhookChange};
 use crate::domain::problem::Problem;
 use crate::web::kit::secret::random_hex;
 use axum::body::Body;
@@ -90,71 +90,6 @@ pub async fn set_webhook_active(post: StaffPost<ManageStaff>) -> Response<Body> 
         BACK,
         BACK,
         ("엔드포인트를 바꿨습니다.", "The endpoint is changed."),
-    )
-    .await
-}
-
-const AGENTS: &str = "/admin/agents";
-
-/// Registers a probe agent (a ledger change; its key is not in the ledger) with a fresh
-/// key, shown on the agents page.
-pub async fn add_agent(post: StaffPost<ManageStaff>) -> Response<Body> {
-    let StaffPost {
-        session,
-        form,
-        lang,
-        changes,
-        me,
-        ..
-    } = post;
-    let agent = NewProbeAgent {
-        name: form.text("name").trim().to_string(),
-        secret: random_hex(32),
-    };
-    let result = changes
-        .apply(&me.name, Change::AddProbeAgent(agent))
-        .await
-        .map(|_| ());
-    settle(
-        &session,
-        &form,
-        lang,
-        result,
-        AGENTS,
-        AGENTS,
-        (
-            "에이전트를 등록했습니다. 키를 에이전트의 키 파일에 넣으세요.",
-            "The agent is registered. Put its key in the agent's key file.",
-        ),
-    )
-    .await
-}
-
-pub async fn set_agent_active(post: StaffPost<ManageStaff>) -> Response<Body> {
-    let StaffPost {
-        session,
-        form,
-        lang,
-        changes,
-        me,
-        ..
-    } = post;
-    let change = ProbeAgentChange {
-        name: form.text("name"),
-        active: form.checked("active"),
-    };
-    let result = changes
-        .apply(&me.name, Change::SetProbeAgentActive(change))
-        .await
-        .map(|_| ());
-    settle(
-        &session,
-        &form,
-        lang,
-        result,
-        AGENTS,
-        AGENTS,
-        ("에이전트를 바꿨습니다.", "The agent is changed."),
     )
     .await
 }
