@@ -413,16 +413,28 @@ async fn start_checks(
 }
 
 /// One built-in agent per instance (each counts in the quorum): named after the host
-/// and the address it serves.
+/// and the address it serves, in the letters agent names allow (a-z, 0-9, -; 64 at most).
 fn builtin_agent_name(site: &url::Url) -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_default();
     let addr = std::env::var("LEPTOS_SITE_ADDR")
         .unwrap_or_else(|_| format!("{}", site.port_or_known_default().unwrap_or(0)));
-    let mut name = format!("built-in-{host}-{addr}");
-    name.retain(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == ':');
-    name
+    agent_name(&format!("built-in-{host}-{addr}"))
+}
+
+/// `text` as an agent name: lower case, anything but a-z and 0-9 as one `-`, 64 at most.
+fn agent_name(text: &str) -> String {
+    let mut name = String::new();
+    for c in text.to_ascii_lowercase().chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            name.push(c);
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.truncate(64);
+    name.trim_end_matches('-').to_string()
 }
 
 /// A random key (the built-in agent's is never used on a network; registered agents'
@@ -515,5 +527,37 @@ pub fn redact(url: &str) -> String {
             format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_agents_name_is_one_the_ledger_takes() {
+        use crate::domain::change::{Change, NewProbeAgent};
+        for text in [
+            "built-in-Status.Host_01-127.0.0.1:3000",
+            "built-in-host-[::1]:8080",
+            &format!("built-in-{}-0.0.0.0:3000", "x".repeat(80)),
+        ] {
+            let name = super::agent_name(text);
+            let change = Change::AddProbeAgent(NewProbeAgent {
+                name: name.clone(),
+                secret: String::new(),
+            });
+            let catalog = crate::domain::catalog::Catalog::load(std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../config/catalog.toml"
+            )))
+            .unwrap();
+            assert!(
+                crate::domain::rules::validate(&catalog, &change).is_ok(),
+                "{text} -> {name}"
+            );
+        }
+        assert_eq!(
+            super::agent_name("built-in-Status.Host_01-127.0.0.1:3000"),
+            "built-in-status-host-01-127-0-0-1-3000"
+        );
     }
 }
