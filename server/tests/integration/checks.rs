@@ -577,3 +577,41 @@ fn admins_register_and_turn_off_agents_in_the_console() {
         assert_eq!(store.probe_agents().await.unwrap().len(), 1);
     })
 }
+
+/// As `run.sh` starts it: the agent inside the server registers itself (through the
+/// ledger, under a name the ledger takes) and its results arrive with nothing else set up.
+#[test]
+fn the_agent_inside_the_server_needs_nothing_else() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let target_addr = target(Arc::new(AtomicU8::new(OK))).await;
+        let file = checks_file(db.dir.path(), target_addr, target_addr);
+        let app = common::app_with(&db, |config| {
+            config.checks = file;
+            config.builtin_agent = true;
+        })
+        .await;
+        let store = app.changes.as_ref().unwrap().store().clone();
+        let agents = store.probe_agents().await.unwrap();
+        assert_eq!(agents.len(), 1, "{agents:?}");
+        assert!(
+            agents[0].name.starts_with("built-in-"),
+            "{}",
+            agents[0].name
+        );
+        let ledger = store.ledger().await.unwrap();
+        assert!(ledger
+            .iter()
+            .any(|e| e.action == "add_probe_agent" && e.actor == "system"));
+        eventually(
+            Duration::from_secs(15),
+            "the built-in agent's verdict",
+            || {
+                check_of(&app, "talk-api").is_some_and(|c| {
+                    c.verdict == app::model::CheckVerdict::Up && c.agents_reporting == 1
+                })
+            },
+        )
+        .await;
+    })
+}
