@@ -10,6 +10,9 @@ const ADMIN = process.env.E2E_ADMIN_NAME ?? '';
 const ADMIN_PASSWORD = process.env.E2E_ADMIN_PASSWORD ?? '';
 
 test.describe('automated checks', () => {
+  // The probes run every 5 s: the first failing result can take a few of them on a busy
+  // machine, beside the usual page checks.
+  test.describe.configure({ timeout: 90_000 });
   test('a failing check is shown beside the official status, never instead of it', async ({ page, open }) => {
     // Probes run every 5 s: wait for the first failing result.
     await expect(async () => {

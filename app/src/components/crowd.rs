@@ -57,7 +57,7 @@ pub fn CrowdBanner(alert: CrowdAlert, lang: Lang) -> impl IntoView {
     let ctx = use_lang();
     let c = crowd_strings(lang);
     view! {
-        <aside class="crowd-banner" role="status">
+        <div class="crowd-banner" role="status">
             <p class="crowd-title">
                 <a href=ctx.href(&format!("/services/{}", alert.slug))>{c.users_reporting.replace("{}", &alert.name)}</a>
             </p>
@@ -65,7 +65,7 @@ pub fn CrowdBanner(alert: CrowdAlert, lang: Lang) -> impl IntoView {
                 {c.reports_last_hour}" "<strong>{alert.last_hour}</strong>" · "<Time at=alert.since lang />
             </p>
             <p class="crowd-note">{c.not_official}</p>
-        </aside>
+        </div>
     }
 }
 

@@ -124,14 +124,14 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
             let crowd = crowd_strings(lang);
             let href = ctx.href(&format!("/admin/incidents/new?service={}", alert.slug));
             view! {
-                <aside class="crowd-banner" role="alert">
+                <div class="crowd-banner" role="alert">
                     <p class="crowd-title">{crowd.users_reporting.replace("{}", &alert.name)}</p>
                     <p class="crowd-meta">
                         {crowd.reports_last_hour}" "<strong>{alert.last_hour}</strong>" · "
                         <crate::components::Time at=alert.since lang />
                     </p>
                     <p><a class="report-link" href=href>{c.open_incident_for_crowd}</a></p>
-                </aside>
+                </div>
             }
         })
         .collect_view();
@@ -146,12 +146,12 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
             ));
             let name = format!("{} · {}", alert.service_name, alert.name);
             view! {
-                <aside class="check-banner" role="alert">
+                <div class="check-banner" role="alert">
                     <p class="check-title">{checks.detected}</p>
                     <p>{checks.detected_detail.replace("{}", &name)}</p>
                     <p class="crowd-meta"><crate::components::Time at=alert.since lang /></p>
                     <p><a class="report-link" href=href>{c.open_incident_for_check}</a></p>
-                </aside>
+                </div>
             }
         })
         .collect_view();
