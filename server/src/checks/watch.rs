@@ -181,10 +181,9 @@ impl Tracker {
         self.last_id = self.last_id.max(stored.id);
         let r = stored.result;
         let bucket = bucket_of(r.at);
-        let oldest_open = self.open.keys().next().copied();
-        if oldest_open.is_none_or(|first| bucket >= first)
-            || bucket >= bucket_of(Utc::now()) - OPEN_BUCKETS
-        {
+        // Only buckets still open to late results are (re)rolled up: a result older
+        // than that would overwrite a complete rollup with a partial one.
+        if bucket >= bucket_of(Utc::now()) - OPEN_BUCKETS {
             let acc = self
                 .open
                 .entry(bucket)
