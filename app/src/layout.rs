@@ -1,6 +1,8 @@
-//! The frame every page shares: language, the 30-second refresh, header and footer.
+//! The frame every page shares: language, header and footer, and the island that keeps
+//! the page current.
 
 use crate::api::get_site;
+use crate::browser::{is_live, PageEnhancer};
 use crate::format::date_time;
 use crate::model::Lang;
 use crate::text::public::strings;
@@ -50,14 +52,6 @@ pub fn use_lang() -> LangCtx {
     expect_context::<LangCtx>()
 }
 
-/// Bumped every 30 seconds in the browser; pages refetch their data when it changes.
-#[derive(Clone, Copy)]
-pub struct RefreshTick(pub ReadSignal<u32>);
-
-pub fn use_refresh_tick() -> ReadSignal<u32> {
-    expect_context::<RefreshTick>().0
-}
-
 /// The language the server negotiated from `Accept-Language`. In the browser it is read
 /// back from `<html lang>`, which the server wrote, so hydration renders the same text.
 fn negotiated_lang() -> Lang {
@@ -78,53 +72,6 @@ fn negotiated_lang() -> Lang {
             .and_then(|code| Lang::parse(&code))
             .unwrap_or_default()
     }
-}
-
-fn provide_refresh_tick() {
-    let (tick, set_tick) = signal(0u32);
-    #[cfg(feature = "hydrate")]
-    {
-        // Polling every 30 s is the fallback; the live stream makes it immediate.
-        let every = std::time::Duration::from_secs(30);
-        if let Ok(handle) = set_interval_with_handle(move || set_tick.update(|t| *t += 1), every) {
-            on_cleanup(move || handle.clear());
-        }
-        subscribe_to_live_updates(set_tick);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = set_tick;
-    provide_context(RefreshTick(tick));
-}
-
-/// Listens to `/api/v1/events` (server-sent events) and bumps the tick on every change, so
-/// the page reloads its data within a second of a staff action, without a reload. The
-/// browser reconnects by itself, sending `Last-Event-ID`; the server then replays what
-/// was missed, or sends `sync`. The first `sync` (on connecting) is ignored: the page has
-/// just loaded.
-#[cfg(feature = "hydrate")]
-fn subscribe_to_live_updates(set_tick: WriteSignal<u32>) {
-    use futures_util::StreamExt;
-    use gloo_net::eventsource::futures::EventSource;
-    let Ok(mut source) = EventSource::new("/api/v1/events") else {
-        return;
-    };
-    let kinds = ["sync", "status", "update", "crowd"];
-    let subscriptions: Vec<_> = kinds
-        .iter()
-        .filter_map(|kind| source.subscribe(*kind).ok())
-        .collect();
-    let mut first_sync = true;
-    let mut all = futures_util::stream::select_all(subscriptions);
-    leptos::task::spawn_local(async move {
-        // `source` lives as long as this task: dropping it would close the stream.
-        let _source = &mut source;
-        while let Some(Ok((kind, _))) = all.next().await {
-            if kind == "sync" && std::mem::take(&mut first_sync) {
-                continue;
-            }
-            set_tick.update(|t| *t += 1);
-        }
-    });
 }
 
 /// The same address with the other language chosen.
@@ -148,7 +95,6 @@ pub fn Layout(children: Children) -> impl IntoView {
     let explicit = Memo::new(move |_| chosen().is_some());
     let ctx = LangCtx { lang, explicit };
     provide_context(ctx);
-    provide_refresh_tick();
 
     let location = use_location();
     let switch_href = move || {
@@ -159,9 +105,9 @@ pub fn Layout(children: Children) -> impl IntoView {
         )
     };
     let s = move || strings(lang.get());
-    // Refetched with the page data, so the delay notice comes and goes without a reload.
-    let tick = use_refresh_tick();
-    let site = Resource::new(move || tick.get(), |_| get_site());
+    let site = Resource::new(|| (), |_| get_site());
+    // The public pages keep themselves current in the browser (see `browser`).
+    let live = is_live(&location.pathname.get_untracked()).then_some("");
     let site_name = move || {
         site.get()
             .and_then(Result::ok)
@@ -203,7 +149,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </nav>
             </div>
         </header>
-        <main id="main" class="wrap">
+        <main id="main" class="wrap" data-live=live>
             <Transition fallback=|| ()>
                 {move || {
                     stale_since()
@@ -241,6 +187,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </nav>
             </div>
         </footer>
+        <PageEnhancer />
     }
 }
 

@@ -1,11 +1,12 @@
-//! The public status site as a Leptos application: rendered on the server, hydrated in
-//! the browser. Everything here compiles for both sides; server-only pieces sit behind
-//! the `ssr` feature.
+//! The public status site as a Leptos application in islands mode: every page is rendered
+//! on the server, and only the island in `browser` runs in the browser. Everything here
+//! compiles for both sides; server-only pieces sit behind the `ssr` feature.
 
 // The page views nest deeply; their types exceed the default limit.
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod browser;
 pub mod components;
 pub mod data;
 pub mod format;
@@ -40,7 +41,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <IdleHydration options />
+                // Islands: the one island's code, loaded once the browser is idle after the
+                // first paint (leptos's island script), so it never delays the page.
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -48,28 +51,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// Leptos's `<HydrationScripts defer>` without its preload hints: the bundle is fetched
-/// only once the browser is idle after the first paint. The page is whole in the server's
-/// HTML, so on a congested phone the bundle must not compete with it (issue 14: the
-/// largest paint came 3.7 s after the first, behind the preloaded bundle).
-#[component]
-fn IdleHydration(options: LeptosOptions) -> impl IntoView {
-    let pkg = options.site_pkg_dir.to_string();
-    let js = options.output_name.to_string();
-    // As `HydrationScripts` names it: cargo-leptos sets LEPTOS_OUTPUT_NAME when it builds.
-    let wasm = if std::option_env!("LEPTOS_OUTPUT_NAME").is_some() {
-        js.clone()
-    } else {
-        format!("{js}_bg")
-    };
-    // `timeout`: a page that never goes idle still hydrates within two seconds.
-    let script = format!(
-        "(()=>{{const go=()=>import('/{pkg}/{js}.js').then(m=>m.default({{module_or_path:'/{pkg}/{wasm}.wasm'}}).then(()=>m.hydrate()));\
-         if('requestIdleCallback' in window)requestIdleCallback(go,{{timeout:2000}});else setTimeout(go,0);}})()"
-    );
-    view! { <script type="module">{script}</script> }
 }
 
 #[component]
@@ -121,5 +102,5 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -8,7 +8,6 @@ use crate::layout::use_lang;
 use crate::model::Lang;
 use crate::text::crowd::crowd_strings;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 /// Region (optional), then one button per problem: one tap reports.
 #[component]
@@ -46,9 +45,9 @@ pub fn ReportForm(choices: ReportChoices, lang: Lang) -> impl IntoView {
     }
     .into_any();
     view! {
-        <Form method="post" action=action attr:class="report-form">
+        <form method="post" action=action class="report-form">
             {fields}
-        </Form>
+        </form>
     }
 }
 

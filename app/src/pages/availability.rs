@@ -6,7 +6,7 @@ use crate::api::get_availability;
 use crate::components::{AvailabilityChart, PastBanner};
 use crate::data::record::{AvailabilityView, MinutesView, ServiceAvailability, YearFigures};
 use crate::format;
-use crate::layout::{use_lang, use_refresh_tick};
+use crate::layout::use_lang;
 use crate::model::Lang;
 use crate::text::public::filter_error_text;
 use crate::text::record::{minutes, month_short, strings};
@@ -17,15 +17,14 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AvailabilityPage() -> impl IntoView {
     let ctx = use_lang();
-    let tick = use_refresh_tick();
     let query = use_query_map();
     let filters = move || {
         let q = query.read();
         (q.get("service"), q.get("year"), q.get("as_of"))
     };
     let data = Resource::new(
-        move || (filters(), ctx.get(), tick.get()),
-        |((service, year, as_of), lang, _)| get_availability(service, year, lang, as_of),
+        move || (filters(), ctx.get()),
+        |((service, year, as_of), lang)| get_availability(service, year, lang, as_of),
     );
     view! {
         <Transition fallback=|| ()>

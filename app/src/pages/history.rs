@@ -5,7 +5,7 @@ use crate::api::get_history;
 use crate::components::{IncidentCard, PastBanner};
 use crate::data::public::HistoryView;
 use crate::format;
-use crate::layout::{use_lang, use_refresh_tick};
+use crate::layout::use_lang;
 use crate::model::Lang;
 use crate::text::public::{filter_error_text, incident_count, strings};
 use leptos::prelude::*;
@@ -15,7 +15,6 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let ctx = use_lang();
-    let tick = use_refresh_tick();
     let query = use_query_map();
     let filters = move || {
         let q = query.read();
@@ -27,8 +26,8 @@ pub fn HistoryPage() -> impl IntoView {
         )
     };
     let data = Resource::new(
-        move || (filters(), ctx.get(), tick.get()),
-        |((service, year, page, as_of), lang, _)| get_history(service, year, page, lang, as_of),
+        move || (filters(), ctx.get()),
+        |((service, year, page, as_of), lang)| get_history(service, year, page, lang, as_of),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>

@@ -5,7 +5,7 @@ use crate::api::get_home;
 use crate::components::{ActiveIncidents, LocalText, StatusBadge, StatusIcon, Time, UptimeBarView};
 use crate::components::{CheckBanner, CrowdBanner};
 use crate::data::public::{HomeView, MaintenanceView, ServiceSummary};
-use crate::layout::{use_lang, use_refresh_tick};
+use crate::layout::use_lang;
 use crate::model::{ComponentStatus, Lang};
 use crate::text::crowd::crowd_strings;
 use crate::text::public::{banner_label, strings};
@@ -15,8 +15,7 @@ use leptos_meta::{Meta, Title};
 #[component]
 pub fn HomePage() -> impl IntoView {
     let ctx = use_lang();
-    let tick = use_refresh_tick();
-    let data = Resource::new(move || (ctx.get(), tick.get()), |(lang, _)| get_home(lang));
+    let data = Resource::new(move || ctx.get(), get_home);
     view! {
         <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>
             {move || Suspend::new(async move {

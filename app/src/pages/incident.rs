@@ -5,7 +5,7 @@ use crate::api::get_incident;
 use crate::components::{ComponentStates, PastBanner, Time, UpdateEntry};
 use crate::data::public::IncidentView;
 use crate::format;
-use crate::layout::{use_lang, use_refresh_tick};
+use crate::layout::use_lang;
 use crate::model::Lang;
 use crate::text::public::{
     filter_error_text, impact_label, incident_description, state_label, strings,
@@ -17,14 +17,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn IncidentPage() -> impl IntoView {
     let ctx = use_lang();
-    let tick = use_refresh_tick();
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let as_of = move || query.read().get("as_of");
     let data = Resource::new(
-        move || (id(), ctx.get(), tick.get(), as_of()),
-        |(id, lang, _, as_of)| get_incident(id, lang, as_of),
+        move || (id(), ctx.get(), as_of()),
+        |(id, lang, as_of)| get_incident(id, lang, as_of),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>

@@ -5,7 +5,7 @@ use super::{LoadError, NotFound};
 use crate::api::get_report_page;
 use crate::components::{CrowdBanner, ReportForm};
 use crate::data::public::{CrowdAlert, ReportPage};
-use crate::layout::{use_lang, use_refresh_tick};
+use crate::layout::use_lang;
 use crate::model::Lang;
 use crate::text::crowd::crowd_strings;
 use crate::text::public::strings;
@@ -15,12 +15,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn load(thanks: bool, view: fn(ReportPage, Lang) -> AnyView) -> impl IntoView {
     let ctx = use_lang();
-    let tick = use_refresh_tick();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let data = Resource::new(
-        move || (slug(), ctx.get(), tick.get()),
-        move |(slug, lang, _)| {
+        move || (slug(), ctx.get()),
+        move |(slug, lang)| {
             let page = if thanks { "thanks" } else { "form" };
             get_report_page(slug, lang, page.to_string())
         },

@@ -9,7 +9,7 @@ use crate::components::{
 };
 use crate::data::public::ServiceView;
 use crate::data::public::{CheckAlert, CrowdAlert};
-use crate::layout::{use_lang, use_refresh_tick};
+use crate::layout::use_lang;
 use crate::model::Lang;
 use crate::text::crowd::crowd_strings;
 use crate::text::public::{service_description, strings};
@@ -20,12 +20,11 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ServicePage() -> impl IntoView {
     let ctx = use_lang();
-    let tick = use_refresh_tick();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let data = Resource::new(
-        move || (slug(), ctx.get(), tick.get()),
-        |(slug, lang, _)| get_service(slug, lang),
+        move || (slug(), ctx.get()),
+        |(slug, lang)| get_service(slug, lang),
     );
     view! {
         <Transition fallback=move || view! { <p class="loading">{strings(ctx.untracked()).loading}</p> }>

@@ -72,8 +72,6 @@ pub struct ConsoleStrings {
     pub action: &'static str,
     pub hash: &'static str,
     pub read_only: &'static str,
-    pub refused_forbidden: &'static str,
-    pub refused_throttled: &'static str,
     pub open_incident_for_crowd: &'static str,
     pub open_incident_for_check: &'static str,
 }
@@ -148,8 +146,6 @@ const KO: ConsoleStrings = ConsoleStrings {
     action: "동작",
     hash: "해시",
     read_only: "이 계정은 읽기 전용입니다.",
-    refused_forbidden: "보내지 않았습니다: 양식이 만료되었거나 이 계정의 역할로는 할 수 없는 일입니다. 페이지를 새로 고친 뒤 다시 시도하세요. 아무것도 바뀌지 않았습니다.",
-    refused_throttled: "로그인 실패가 여러 번 있어 잠시 막아 두었습니다. 15분 안에 다시 시도하세요.",
     open_incident_for_crowd: "이 서비스로 장애 공지 열기",
     open_incident_for_check: "이 기능으로 장애 공지 열기",
 };
@@ -224,8 +220,6 @@ const EN: ConsoleStrings = ConsoleStrings {
     action: "Action",
     hash: "Hash",
     read_only: "This account is read-only.",
-    refused_forbidden: "Not sent: the form has expired, or your role cannot do this. Reload the page and try again. Nothing was changed.",
-    refused_throttled: "After several failed sign-ins, signing in is paused. Try again within 15 minutes.",
     open_incident_for_crowd: "Open an incident for this service",
     open_incident_for_check: "Open an incident for this feature",
 };

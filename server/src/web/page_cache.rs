@@ -5,8 +5,8 @@
 //!
 //! After a change, the first request of a page renders it; the others asking at that
 //! moment wait for that render (single flight) rather than each rendering it, or being
-//! given the page from before the change (a hydrated page refetches its data right
-//! after a live event: it must get the new data).
+//! given the page from before the change (an open page loads itself again right after
+//! a live event: it must get the new page).
 
 use crate::read::snapshot::SnapshotHandle;
 use crate::web::guard::csp;

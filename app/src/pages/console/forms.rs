@@ -11,54 +11,19 @@ use crate::text::public::{kind_label, state_label, status_label};
 use crate::text::record::strings as record_strings;
 use crate::text::staff::console_strings;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
-/// Console form submissions made from the page (JavaScript on): a version bumped when a
-/// submission lands back on the same address (so the page reloads its data), and the
-/// status of a refusal that came back as a page of its own (403, 429, 503).
-#[derive(Clone, Copy)]
-pub struct Submissions {
-    pub version: RwSignal<usize>,
-    pub refused: RwSignal<Option<u16>>,
-}
-
-/// A form that posts to a console action: a plain POST with JavaScript off; with it on,
-/// leptos_router's `<Form>` posts it with fetch and follows the redirect in the page.
+/// A form that posts to a console action: a plain POST, which the page's island sends in
+/// place when JavaScript is on (`browser::navigation`).
 #[component]
 pub fn PostForm(
     action: &'static str,
     #[prop(optional)] class: &'static str,
     children: Children,
 ) -> impl IntoView {
-    let submissions = expect_context::<Submissions>();
-    let on_response: std::sync::Arc<dyn Fn(&leptos::web_sys::Response)> =
-        std::sync::Arc::new(move |response| {
-            if response.redirected() {
-                submissions.refused.set(None);
-                // Back on the same address (a refusal, a preview, a change made here): reload
-                // its data. A new address loads its own when the router gets there.
-                let target = response.url();
-                let rest = target
-                    .split_once("://")
-                    .map_or(target.as_str(), |(_, rest)| rest);
-                let target = rest.find('/').map_or("/", |i| &rest[i..]);
-                let location = window().location();
-                let here = format!(
-                    "{}{}",
-                    location.pathname().unwrap_or_default(),
-                    location.search().unwrap_or_default()
-                );
-                if target.split('#').next() == Some(here.as_str()) {
-                    submissions.version.update(|v| *v += 1);
-                }
-            } else if response.status() >= 400 {
-                submissions.refused.set(Some(response.status()));
-            }
-        });
     view! {
-        <leptos_router::components::Form method="post" action=action on_response attr:class=class>
+        <form method="post" action=action class=(!class.is_empty()).then_some(class)>
             {children()}
-        </leptos_router::components::Form>
+        </form>
     }
 }
 
@@ -271,7 +236,9 @@ pub fn TemplatePicker(
         .explicit
         .get_untracked()
         .then(|| view! { <input type="hidden" name="lang" value=ctx.untracked().code() /> });
-    let action = use_location().pathname.get_untracked();
+    let action = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
     let fields = view! {
             {lang}
             <label for="f-template">{c.template}</label>
@@ -283,9 +250,9 @@ pub fn TemplatePicker(
     }
     .into_any();
     view! {
-        <leptos_router::components::Form method="get" action attr:class="template-picker">
+        <form method="get" action=action class="template-picker">
             {fields}
-        </leptos_router::components::Form>
+        </form>
     }
 }
 

@@ -32,7 +32,7 @@ use crate::text::crowd::crowd_strings;
 use crate::text::public::strings;
 use crate::text::staff::{console_strings, role_label};
 use crate::text::webhooks::webhook_strings;
-use forms::{post_form, FormBasics, Submissions};
+use forms::{post_form, FormBasics};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
@@ -45,16 +45,11 @@ pub(crate) fn console_page(
     render: Render,
 ) -> impl IntoView {
     let ctx = use_lang();
-    let submissions = Submissions {
-        version: RwSignal::new(0),
-        refused: RwSignal::new(None),
-    };
-    provide_context(submissions);
     // The query is part of the key: a template chosen (`?template=`) re-renders the form.
     let search = leptos_router::hooks::use_location().search;
     let data = Resource::new(
-        move || (page(), ctx.get(), submissions.version.get(), search.get()),
-        |(page, lang, _, _)| get_console(page, lang),
+        move || (page(), ctx.get(), search.get()),
+        |(page, lang, _)| get_console(page, lang),
     );
     view! {
         <Meta name="robots" content="noindex" />
@@ -156,17 +151,6 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
         })
         .collect_view();
     let flash = view.flash;
-    let submissions = expect_context::<Submissions>();
-    let refused = move || {
-        submissions.refused.get().map(|status| {
-            let text = match status {
-                403 => c.refused_forbidden,
-                429 => c.refused_throttled,
-                _ => c.unavailable,
-            };
-            view! { <p class="form-error" role="alert">{text}</p> }
-        })
-    };
     view! {
         <Title text=c.console />
         <div class="console">
@@ -175,7 +159,6 @@ fn frame(view: ConsoleView, lang: Lang, render: Render) -> AnyView {
             {alerts}
             {flash.notice.map(|notice| view! { <p class="notice" role="status">{notice}</p> })}
             {flash.error.map(|error| view! { <p class="form-error" role="alert">{error}</p> })}
-            {refused}
             {body}
         </div>
     }
