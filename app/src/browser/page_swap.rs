@@ -1,5 +1,6 @@
 //! Fetching a page and putting it in place of the open one.
 
+use leptos::prelude::{document, window};
 use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -52,14 +53,6 @@ pub async fn fetch(url: &str, init: &RequestInit) -> Result<Fetched, JsValue> {
         redirected: response.redirected(),
         html,
     })
-}
-
-fn window() -> web_sys::Window {
-    web_sys::window().expect("a window")
-}
-
-fn document() -> web_sys::Document {
-    window().document().expect("a document")
 }
 
 fn parse(html: &str) -> Result<web_sys::Document, JsValue> {
