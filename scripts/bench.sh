@@ -18,7 +18,9 @@ DURATION="${DURATION:-15}"
 PORT="${PORT:-3290}"
 NGINX_PORT="${NGINX_PORT:-3291}"
 HEALTH_TIMEOUT="${HEALTH_TIMEOUT:-120}"
-WASM="target/site/pkg/status.wasm"
+# The bundle has its content hash in its name (status.<hash>.wasm; cargo-leptos hash-files).
+WASM="$(ls target/site/pkg/status.*.wasm target/site/pkg/status.wasm 2>/dev/null | head -1 || true)"
+WASM="${WASM:-target/site/pkg/status.wasm}"
 OUT_DIR="target/bench"
 
 # Targets (from the issue).

@@ -17,7 +17,7 @@ pub mod text;
 
 use layout::Layout;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -41,9 +41,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                // The stylesheet under its content-hashed name (cargo-leptos `hash-files`;
+                // hash.txt beside the server binary), cached for a year by browsers.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 // Islands: the one island's code, loaded once the browser is idle after the
-                // first paint (leptos's island script), so it never delays the page.
-                <HydrationScripts options islands=true />
+                // first paint, so it never delays the page.
+                <browser::IdleIslands options />
                 <MetaTags />
             </head>
             <body>
@@ -57,7 +60,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/status.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         // Feeds, for readers and aggregators to find (issue: "discoverable").
         <Link rel="alternate" type_="application/atom+xml" href="/feed.atom" title="Atom" />

@@ -10,7 +10,8 @@ test.describe('hydration', () => {
       if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    const wasm = page.waitForResponse((r) => new URL(r.url()).pathname === '/pkg/status.wasm');
+    // The bundle's name carries its content hash (status.<hash>.wasm).
+    const wasm = page.waitForResponse((r) => /^\/pkg\/status\.[\w-]+\.wasm$/.test(new URL(r.url()).pathname));
 
     await open('/');
     expect((await wasm).status()).toBe(200);

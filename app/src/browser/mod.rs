@@ -7,6 +7,7 @@
 //! node by node, which does not handle a list that grows (a new update in a timeline);
 //! here the page's body is replaced whole, which is always right.
 
+mod idle_islands;
 #[cfg(feature = "hydrate")]
 mod live;
 #[cfg(feature = "hydrate")]
@@ -14,6 +15,7 @@ mod navigation;
 #[cfg(feature = "hydrate")]
 mod page_swap;
 
+pub use idle_islands::{listed_hash, IdleIslands};
 use leptos::prelude::*;
 
 /// Renders nothing; in the browser it starts the in-place navigation and the live updates.

@@ -15,6 +15,9 @@ pub mod events;
 pub mod webhook;
 
 use crate::domain::catalog::Catalog;
+use crate::domain::replay::public_entries;
+use crate::domain::rules::subject;
+use crate::domain::state::StoredState;
 use crate::store::{Attempt, AttemptOutcome, Channel, DueDelivery, Store, StoreError};
 use chrono::{DateTime, TimeDelta, Utc};
 use events::EventBuilder;
@@ -160,9 +163,23 @@ impl Outbox {
             let public = entries
                 .iter()
                 .any(|e| crate::domain::change::PUBLIC_ACTIONS.contains(&e.action.as_str()));
-            // The state read after the entries includes them.
+            // The incidents the entries name, read after the entries: they include them.
             let state = if public {
-                Some(self.store.load().await?)
+                // An entry that does not parse yields no event (`from_ledger`), not an error.
+                let parsed: Vec<_> = entries
+                    .iter()
+                    .filter_map(|e| public_entries(std::slice::from_ref(e)).ok())
+                    .flatten()
+                    .collect();
+                let mut ids: Vec<&str> =
+                    parsed.iter().filter_map(|e| subject(&e.change).0).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let incidents = self.store.load_incidents(&ids).await?;
+                Some(StoredState {
+                    incidents: incidents.into_iter().map(Arc::new).collect(),
+                    ..StoredState::default()
+                })
             } else {
                 None
             };

@@ -144,6 +144,7 @@ mod tests {
 
     fn event(at: &str, status: ComponentStatus, incident: &str) -> ComponentEvent {
         ComponentEvent {
+            id: 0,
             component: "kakaotalk/messages".into(),
             status,
             at: at.parse().unwrap(),

@@ -91,6 +91,7 @@ pub fn replay(
             at,
             n,
             ComponentEvent {
+                id: 0,
                 component: component.to_string(),
                 status,
                 at,
@@ -251,8 +252,11 @@ pub fn replay(
             .max();
     }
     StoredState {
-        incidents,
-        events: events.into_iter().map(|(_, _, e)| e).collect(),
+        incidents: incidents.into_iter().map(std::sync::Arc::new).collect(),
+        events: events
+            .into_iter()
+            .map(|(_, _, e)| std::sync::Arc::new(e))
+            .collect(),
         maintenances,
         last_change,
         ledger_head: head,

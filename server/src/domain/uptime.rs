@@ -43,6 +43,15 @@ pub fn day_start(date: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// When the first of the `DAYS` days ending with the day of `now` starts.
+pub fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    day_start(
+        kst_date(now)
+            .checked_sub_days(Days::new(DAYS - 1))
+            .expect("date in range"),
+    )
+}
+
 /// The `DAYS` days ending with the day of `now`, oldest first, for one component.
 /// `events` are that component's state changes, oldest first.
 pub fn component_days(
@@ -54,10 +63,16 @@ pub fn component_days(
     let first = today
         .checked_sub_days(Days::new(DAYS - 1))
         .expect("date in range");
-    // State intervals: (from, until, status); operational before the first event.
-    let mut intervals = Vec::with_capacity(events.len() + 1);
+    // State intervals: (from, until, status); operational before the first event. Only
+    // those that reach into the window: years of history cost a binary search.
+    let window_start = day_start(first);
+    let in_window = events.partition_point(|e| e.at < window_start);
     let mut since = DateTime::<Utc>::MIN_UTC;
-    let mut status = ComponentStatus::Operational;
+    let mut status = in_window
+        .checked_sub(1)
+        .map_or(ComponentStatus::Operational, |before| events[before].status);
+    let events = &events[in_window..];
+    let mut intervals = Vec::with_capacity(events.len() + 1);
     for event in events {
         intervals.push((since, event.at, status));
         since = event.at;
@@ -101,6 +116,7 @@ mod tests {
 
     fn event(at: &str, status: ComponentStatus) -> ComponentEvent {
         ComponentEvent {
+            id: 0,
             component: "kakaotalk/messages".into(),
             status,
             at: at.parse().unwrap(),
@@ -120,6 +136,19 @@ mod tests {
         assert!(days
             .iter()
             .all(|d| d.availability() == 100.0 && d.worst == ComponentStatus::Operational));
+    }
+
+    #[test]
+    fn a_state_set_before_the_window_carries_into_it() {
+        let now: DateTime<Utc> = "2026-11-25T03:00:00Z".parse().unwrap();
+        let down = event("2026-01-01T00:00:00Z", ComponentStatus::MajorOutage);
+        let days = component_days(&[&down], &[], now);
+        assert!(days.iter().all(|d| d.worst == ComponentStatus::MajorOutage));
+        assert!(days.iter().all(|d| d.availability() == 0.0));
+        // Back up before the window: the window is all up.
+        let up = event("2026-02-01T00:00:00Z", ComponentStatus::Operational);
+        let days = component_days(&[&down, &up], &[], now);
+        assert!(days.iter().all(|d| d.availability() == 100.0));
     }
 
     #[test]

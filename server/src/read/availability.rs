@@ -103,6 +103,7 @@ impl Snapshot {
                     .state
                     .events
                     .iter()
+                    .map(|e| &**e)
                     .filter(|e| e.component == id)
                     .collect();
                 let maintenances: Vec<&MaintenanceRecord> = self

@@ -143,6 +143,7 @@ impl Snapshot {
                     .state
                     .events
                     .iter()
+                    .map(|e| &**e)
                     .filter(|e| e.component == id && e.incident_id.as_deref() == Some(&incident.id))
                     .collect();
                 let m = component_minutes(&events, &[], incident.started_at, until);

@@ -7,7 +7,9 @@ use super::crowd::CrowdState;
 use super::localized::localized;
 use crate::domain::catalog::{Catalog, Service};
 use crate::domain::law::Law;
-use crate::domain::state::{IncidentRecord, MaintenanceRecord, StoredState, UpdateRecord};
+use crate::domain::state::{
+    ComponentEvent, IncidentRecord, MaintenanceRecord, StoredState, UpdateRecord,
+};
 use crate::domain::uptime::{self, Day};
 use app::api::ReadModel;
 use app::data::public::*;
@@ -36,10 +38,16 @@ pub struct Snapshot {
     pub state: Arc<StoredState>,
     /// "service/component" → its state now.
     current: HashMap<String, ComponentStatus>,
+    /// "service/component" → when its state last changed, if it ever did.
+    changed_at: HashMap<String, DateTime<Utc>>,
     /// "service/component" → its last 90 days.
     days: HashMap<String, Vec<Day>>,
     /// "service/component" → indexes into `state.incidents` of the incidents affecting it.
     incidents_by_component: HashMap<String, Vec<usize>>,
+    /// Indexes into `state.incidents` of those not resolved, oldest first.
+    unresolved: Vec<usize>,
+    /// The years (Korea time) incidents started in, newest first.
+    years: Vec<i32>,
     /// "service/component" → its position in the catalog, so lists read in catalog order.
     order: HashMap<String, usize>,
 }
@@ -51,6 +59,11 @@ impl Snapshot {
             .map(|id| self.status_of(&id))
             .max()
             .unwrap_or(ComponentStatus::Operational)
+    }
+
+    /// When a component's state last changed ("service/component"), if it ever did.
+    pub fn changed_at(&self, component: &str) -> Option<DateTime<Utc>> {
+        self.changed_at.get(component).copied()
     }
 
     /// A component's state now ("service/component").
@@ -68,8 +81,14 @@ impl Snapshot {
         state: Arc<StoredState>,
         now: DateTime<Utc>,
     ) -> Self {
-        let mut events_by_component: HashMap<&str, Vec<_>> = HashMap::new();
-        for event in &state.events {
+        // What the pages show depends on the last state and the 90 days of the bars, not
+        // on older history: events before the window are found by binary search and read
+        // only back to each component's last one, so that building costs about the same
+        // after ten years of history as after one.
+        let window_start = uptime::window_start(now);
+        let first_in_window = state.events.partition_point(|e| e.at < window_start);
+        let mut events_by_component: HashMap<&str, Vec<&ComponentEvent>> = HashMap::new();
+        for event in &state.events[first_in_window..] {
             if event.at <= now {
                 events_by_component
                     .entry(event.component.as_str())
@@ -77,8 +96,30 @@ impl Snapshot {
                     .push(event);
             }
         }
+        // Each component's state when the window opens: its last event before it.
+        // Read backwards, it stops once every component is found.
+        let ids: std::collections::HashSet<String> = catalog.component_ids().collect();
+        let mut before_window: HashMap<&str, &ComponentEvent> = HashMap::new();
+        for event in state.events[..first_in_window].iter().rev() {
+            if before_window.len() == ids.len() {
+                break;
+            }
+            if ids.contains(&event.component) {
+                before_window
+                    .entry(event.component.as_str())
+                    .or_insert(event);
+            }
+        }
+        // The incidents a bar can show: those not resolved before the window opened.
         let mut incidents_by_component: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut unresolved = Vec::new();
         for (index, incident) in state.incidents.iter().enumerate() {
+            if incident.state != IncidentState::Resolved {
+                unresolved.push(index);
+            }
+            if incident.resolved_at.is_some_and(|at| at < window_start) {
+                continue;
+            }
             for c in &incident.components {
                 incidents_by_component
                     .entry(c.component.clone())
@@ -88,13 +129,17 @@ impl Snapshot {
         }
         let mut current = HashMap::new();
         let mut days = HashMap::new();
+        let mut changed_at = HashMap::new();
         let order = catalog
             .component_ids()
             .enumerate()
             .map(|(i, id)| (id, i))
             .collect();
         for id in catalog.component_ids() {
-            let events = events_by_component.remove(id.as_str()).unwrap_or_default();
+            let mut events = events_by_component.remove(id.as_str()).unwrap_or_default();
+            if let Some(before) = before_window.get(id.as_str()) {
+                events.insert(0, before);
+            }
             let maintenances: Vec<&MaintenanceRecord> = state
                 .maintenances
                 .iter()
@@ -114,8 +159,12 @@ impl Snapshot {
                 id.clone(),
                 uptime::component_days(&events, &maintenances, now),
             );
+            if let Some(last) = events.last() {
+                changed_at.insert(id.clone(), last.at);
+            }
             current.insert(id, status);
         }
+        let years = incident_years(&state.incidents);
         Snapshot {
             version,
             built_at: now,
@@ -126,6 +175,9 @@ impl Snapshot {
             law,
             state,
             current,
+            unresolved,
+            years,
+            changed_at,
             days,
             incidents_by_component,
             order,
@@ -346,12 +398,19 @@ impl Snapshot {
 
     /// Newest first.
     fn incidents_newest_first(&self) -> impl Iterator<Item = &IncidentRecord> {
-        self.state.incidents.iter().rev()
+        self.state.incidents.iter().rev().map(|i| &**i)
+    }
+
+    /// The incidents not resolved, newest first.
+    pub fn unresolved(&self) -> impl Iterator<Item = &IncidentRecord> {
+        self.unresolved
+            .iter()
+            .rev()
+            .map(|&index| &*self.state.incidents[index])
     }
 
     fn active(&self, service: Option<&str>, lang: Lang) -> Vec<IncidentSummary> {
-        self.incidents_newest_first()
-            .filter(|i| i.state != IncidentState::Resolved)
+        self.unresolved()
             .filter(|i| service.is_none_or(|s| Self::affects_service(i, s)))
             .map(|i| self.summary(i, lang))
             .collect()
@@ -609,14 +668,7 @@ impl ReadModel for Snapshot {
                 }),
             }
         }
-        let mut years: Vec<i32> = self
-            .state
-            .incidents
-            .iter()
-            .map(|i| uptime::kst_date(i.started_at).year())
-            .collect();
-        years.sort_unstable_by(|a, b| b.cmp(a));
-        years.dedup();
+        let years = self.years.clone();
         Ok(HistoryView {
             page_name: self.page_name(lang),
             months,
@@ -638,6 +690,21 @@ impl ReadModel for Snapshot {
             past: self.past,
         })
     }
+}
+
+/// The years (Korea time) `incidents` (by start, oldest first) started in, newest first:
+/// a binary search per year, not a pass over the history.
+fn incident_years(incidents: &[Arc<IncidentRecord>]) -> Vec<i32> {
+    let mut years = Vec::new();
+    let mut end = incidents.len();
+    while let Some(last) = end.checked_sub(1) {
+        let year = uptime::kst_date(incidents[last].started_at).year();
+        years.push(year);
+        let new_year = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("a year's first day");
+        let start = uptime::day_start(new_year);
+        end = incidents[..end].partition_point(|i| i.started_at < start);
+    }
+    years
 }
 
 /// The current snapshot, swapped atomically; readers never wait for a rebuild.
@@ -870,7 +937,7 @@ pub(crate) mod fixture {
                     component: components[i % components.len()].clone(),
                     status: ComponentStatus::MajorOutage,
                 }];
-                IncidentRecord {
+                Arc::new(IncidentRecord {
                     id: format!("incident-{i}"),
                     title_ko: format!("장애 {i}"),
                     title_en: Some(format!("Incident {i}")),
@@ -893,7 +960,7 @@ pub(crate) mod fixture {
                     }],
                     crowd_signal_at: None,
                     checks_failed_at: None,
-                }
+                })
             })
             .collect();
         StoredState {

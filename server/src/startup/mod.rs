@@ -24,6 +24,7 @@ use crate::store;
 use crate::web::console::templates;
 use crate::web::console::Console;
 use crate::web::health::Health;
+use crate::web::kit::assets;
 use crate::web::kit::throttle::SignInThrottle;
 use crate::web::probes::Probes;
 use crate::web::reports::Reports;
@@ -77,10 +78,20 @@ pub fn leptos_options() -> LeptosOptions {
             .unwrap_or(default.into())
     };
     let site_addr = env("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
+    let output_name = env("LEPTOS_OUTPUT_NAME", "status");
+    let pkg_dir = env("LEPTOS_SITE_PKG_DIR", "pkg");
+    // Content-hashed names when the build wrote them (leptos reads the hash file at
+    // each render and fails without one, so hashing is on only when it is there).
+    let hash_file = assets::hash_file();
+    assets::name_stylesheet(&output_name, &pkg_dir, hash_file.as_deref());
     LeptosOptions::builder()
-        .output_name(env("LEPTOS_OUTPUT_NAME", "status"))
+        .output_name(output_name)
         .site_root(env("LEPTOS_SITE_ROOT", "target/site"))
-        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_pkg_dir(pkg_dir)
+        .hash_files(hash_file.is_some())
+        .hash_file(std::sync::Arc::from(
+            hash_file.map_or("hash.txt".into(), |f| f.display().to_string()),
+        ))
         .site_addr(
             site_addr
                 .parse::<std::net::SocketAddr>()
@@ -188,6 +199,15 @@ pub async fn start_as(
     let statics = Arc::new(StaticFiles::load(std::path::Path::new(
         leptos.site_root.as_ref(),
     )));
+    if !statics.is_empty() && !statics.contains(assets::stylesheet()) {
+        tracing::error!(
+            stylesheet = assets::stylesheet(),
+            site_root = %leptos.site_root,
+            "the pages name a stylesheet the site folder does not have: they will render \
+             without style. Build the site and the server together (cargo leptos build \
+             --release) and keep hash.txt beside the server binary"
+        );
+    }
     if let Some(changes) = changes.as_ref().filter(|_| mode == Mode::Serve) {
         // Expired staff sessions are deleted hourly (they are refused as soon as they expire).
         background.push(

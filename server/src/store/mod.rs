@@ -15,7 +15,7 @@ use crate::domain::change::Change;
 use crate::domain::ledger::LedgerEntry;
 use crate::domain::problem::Problem;
 use crate::domain::rules::Current;
-use crate::domain::state::StoredState;
+use crate::domain::state::{IncidentRecord, LedgerHead, StateChanges, StoredState};
 use app::model::Role;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -109,7 +109,18 @@ pub trait SessionsIn {
 pub trait Store: SessionsIn + OutboxStore + ChecksStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
+    /// The whole public state (at start, and when a refresh cannot go by the ledger).
     async fn load(&self) -> Result<StoredState, StoreError>;
+    /// What changed after ledger point `head` and event `last_event_id`, read by key
+    /// (`StoredState::with_changes` applies it); `None` when the ledger no longer holds
+    /// `head`.
+    async fn load_changes_after(
+        &self,
+        head: &LedgerHead,
+        last_event_id: i64,
+    ) -> Result<Option<StateChanges>, StoreError>;
+    /// These incidents as they are now (those that exist), read by key.
+    async fn load_incidents(&self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError>;
     /// Whether the database answers at all (the cheapest round trip).
     async fn ping(&self) -> Result<(), StoreError>;
     /// What `domain::rules::check` needs to know about the change's subject, now (for

@@ -16,7 +16,7 @@ use super::*;
 use crate::domain::change::Change;
 use crate::domain::ledger::LedgerEntry;
 use crate::domain::rules::Current;
-use crate::domain::state::StoredState;
+use crate::domain::state::{IncidentRecord, LedgerHead, StateChanges, StoredState};
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{Arguments, ColumnIndex, Decode, Encode, Executor, Pool, Row, Type};
 use std::collections::HashMap;
@@ -239,6 +239,22 @@ where
 
     async fn load(&self) -> Result<StoredState, StoreError> {
         self.load_state().await
+    }
+
+    async fn load_changes_after(
+        &self,
+        head: &LedgerHead,
+        last_event_id: i64,
+    ) -> Result<Option<StateChanges>, StoreError> {
+        self.read_changes_after(head, last_event_id).await
+    }
+
+    async fn load_incidents(&self, ids: &[&str]) -> Result<Vec<IncidentRecord>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            found.extend(self.load_incident(id).await?);
+        }
+        Ok(found)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -12,6 +12,15 @@ use app::model::{ComponentStatus, Impact, IncidentState, Role, UpdateKind};
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Encode, Executor, Row, Type};
 use std::collections::HashMap;
+use std::sync::Arc;
+
+const INCIDENT_COLUMNS: &str = "id, title_ko, title_en, impact, state, started_at, resolved_at, \
+     crowd_signal_at, checks_failed_at";
+const UPDATE_COLUMNS: &str = "id, incident_id, at, state, kind, retrospective, body_ko, body_en, \
+     edited_at, notices";
+const EVENT_COLUMNS: &str = "id, component, status, at, incident_id, update_id";
+const MAINTENANCE_COLUMNS: &str =
+    "id, title_ko, title_en, body_ko, body_en, starts_at, ends_at, components";
 
 impl<DB> SqlStore<DB>
 where
@@ -38,35 +47,18 @@ where
             affected
                 .entry(row.try_get("incident_id")?)
                 .or_default()
-                .push(StatusChange {
-                    component: row.try_get("component")?,
-                    status: parse(
-                        &row.try_get::<String, _>("status")?,
-                        "status",
-                        ComponentStatus::parse,
-                    )?,
-                });
+                .push(Self::status_change(&row)?);
         }
 
         let mut events = Vec::new();
         let mut changes_by_update: HashMap<i64, Vec<StatusChange>> = HashMap::new();
-        for row in sqlx::query(
-            "SELECT component, status, at, incident_id, update_id FROM component_events \
-             ORDER BY at, id",
-        )
+        for row in sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM component_events ORDER BY at, id"
+        ))
         .fetch_all(pool)
         .await?
         {
-            let event = ComponentEvent {
-                component: row.try_get("component")?,
-                status: parse(
-                    &row.try_get::<String, _>("status")?,
-                    "status",
-                    ComponentStatus::parse,
-                )?,
-                at: row.try_get("at")?,
-                incident_id: row.try_get("incident_id")?,
-            };
+            let event = Self::event(&row)?;
             if let Some(update_id) = row.try_get::<Option<i64>, _>("update_id")? {
                 changes_by_update
                     .entry(update_id)
@@ -76,96 +68,45 @@ where
                         status: event.status,
                     });
             }
-            events.push(event);
+            events.push(Arc::new(event));
         }
 
         let mut updates: HashMap<String, Vec<UpdateRecord>> = HashMap::new();
-        for row in sqlx::query(
-            "SELECT id, incident_id, at, state, kind, retrospective, body_ko, body_en, edited_at, \
-             notices FROM incident_updates ORDER BY at, id",
-        )
+        for row in sqlx::query(&format!(
+            "SELECT {UPDATE_COLUMNS} FROM incident_updates ORDER BY at, id"
+        ))
         .fetch_all(pool)
         .await?
         {
-            let id: i64 = row.try_get("id")?;
+            let mut update = Self::update(&row)?;
+            update.changes = changes_by_update.remove(&update.id).unwrap_or_default();
             updates
                 .entry(row.try_get("incident_id")?)
                 .or_default()
-                .push(UpdateRecord {
-                    id,
-                    at: row.try_get("at")?,
-                    state: parse(
-                        &row.try_get::<String, _>("state")?,
-                        "state",
-                        IncidentState::parse,
-                    )?,
-                    kind: parse(
-                        &row.try_get::<String, _>("kind")?,
-                        "kind",
-                        UpdateKind::parse,
-                    )?,
-                    retrospective: row.try_get("retrospective")?,
-                    body_ko: row.try_get("body_ko")?,
-                    body_en: row.try_get("body_en")?,
-                    changes: changes_by_update.remove(&id).unwrap_or_default(),
-                    edited_at: row.try_get("edited_at")?,
-                    notices: serde_json::from_str(&row.try_get::<String, _>("notices")?)
-                        .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?,
-                });
+                .push(update);
         }
 
         let mut incidents = Vec::new();
-        for row in sqlx::query(
-            "SELECT id, title_ko, title_en, impact, state, started_at, resolved_at, \
-             crowd_signal_at, checks_failed_at FROM incidents ORDER BY started_at, id",
-        )
+        for row in sqlx::query(&format!(
+            "SELECT {INCIDENT_COLUMNS} FROM incidents ORDER BY started_at, id"
+        ))
         .fetch_all(pool)
         .await?
         {
-            let id: String = row.try_get("id")?;
-            incidents.push(IncidentRecord {
-                components: affected.remove(&id).unwrap_or_default(),
-                updates: updates.remove(&id).unwrap_or_default(),
-                title_ko: row.try_get("title_ko")?,
-                title_en: row.try_get("title_en")?,
-                impact: parse(
-                    &row.try_get::<String, _>("impact")?,
-                    "impact",
-                    Impact::parse,
-                )?,
-                state: parse(
-                    &row.try_get::<String, _>("state")?,
-                    "state",
-                    IncidentState::parse,
-                )?,
-                started_at: row.try_get("started_at")?,
-                resolved_at: row.try_get("resolved_at")?,
-                crowd_signal_at: row.try_get("crowd_signal_at")?,
-                checks_failed_at: row.try_get("checks_failed_at")?,
-                id,
-            });
+            let mut incident = Self::incident(&row)?;
+            incident.components = affected.remove(&incident.id).unwrap_or_default();
+            incident.updates = updates.remove(&incident.id).unwrap_or_default();
+            incidents.push(Arc::new(incident));
         }
 
         let mut maintenances = Vec::new();
-        for row in sqlx::query(
-            "SELECT id, title_ko, title_en, body_ko, body_en, starts_at, ends_at, components \
-             FROM maintenances ORDER BY starts_at, id",
-        )
+        for row in sqlx::query(&format!(
+            "SELECT {MAINTENANCE_COLUMNS} FROM maintenances ORDER BY starts_at, id"
+        ))
         .fetch_all(pool)
         .await?
         {
-            let components: String = row.try_get("components")?;
-            maintenances.push(MaintenanceRecord {
-                id: row.try_get("id")?,
-                title_ko: row.try_get("title_ko")?,
-                title_en: row.try_get("title_en")?,
-                body_ko: row.try_get("body_ko")?,
-                body_en: row.try_get("body_en")?,
-                starts_at: row.try_get("starts_at")?,
-                ends_at: row.try_get("ends_at")?,
-                components: serde_json::from_str(&components)
-                    .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?,
-            });
+            maintenances.push(Self::maintenance(&row)?);
         }
 
         // The newest entry that changed the public state: when, and which (so what is
@@ -193,6 +134,228 @@ where
             maintenances,
             last_change,
             ledger_head,
+        })
+    }
+
+    /// What changed after `head` (a point of the ledger the caller's state reflects) and
+    /// after event `last_event_id`: only the rows the new entries name, found by key.
+    /// `None` when the ledger no longer holds `head` (the database was replaced or
+    /// restored): only a full read can say what the state is then. The reads are not one
+    /// transaction: a change committed between them may show its rows before its entry;
+    /// its own announcement brings the next read, which reads its incident again.
+    pub(super) async fn read_changes_after(
+        &self,
+        head: &LedgerHead,
+        last_event_id: i64,
+    ) -> Result<Option<StateChanges>, StoreError> {
+        let pool = &self.pool;
+        let known = sqlx::query("SELECT hash FROM ledger WHERE seq = $1")
+            .bind(head.seq)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| row.try_get::<String, _>("hash"))
+            .transpose()?;
+        if known.as_deref() != Some(head.hash.as_str()) {
+            return Ok(None);
+        }
+        let entries = self.public_ledger_after(head.seq).await?;
+        let Some(newest) = entries.last() else {
+            return Ok(Some(StateChanges::default()));
+        };
+        let mut changes = StateChanges {
+            ledger_head: Some(LedgerHead {
+                seq: newest.seq,
+                hash: newest.hash.clone(),
+            }),
+            last_change: Some(newest.at),
+            ..StateChanges::default()
+        };
+        let parsed = crate::domain::replay::public_entries(&entries)
+            .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e)))?;
+        let mut incidents: Vec<&str> = Vec::new();
+        let mut windows: Vec<&str> = Vec::new();
+        for entry in &parsed {
+            if let Some(id) = rules::subject(&entry.change).0 {
+                if !incidents.contains(&id) {
+                    incidents.push(id);
+                }
+            }
+            if let Change::ScheduleMaintenance(m) = &entry.change {
+                windows.push(&m.id);
+            }
+        }
+        for id in incidents {
+            changes.incidents.extend(self.load_incident(id).await?);
+        }
+        for id in windows {
+            if let Some(row) = sqlx::query(&format!(
+                "SELECT {MAINTENANCE_COLUMNS} FROM maintenances WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            {
+                changes.maintenances.push(Self::maintenance(&row)?);
+            }
+        }
+        for row in sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM component_events WHERE id > $1 ORDER BY at, id"
+        ))
+        .bind(last_event_id)
+        .fetch_all(pool)
+        .await?
+        {
+            changes.events.push(Self::event(&row)?);
+        }
+        Ok(Some(changes))
+    }
+
+    /// One incident as it is now, with its components and updates: read by its key.
+    pub(super) async fn load_incident(
+        &self,
+        id: &str,
+    ) -> Result<Option<IncidentRecord>, StoreError> {
+        let pool = &self.pool;
+        let Some(row) = sqlx::query(&format!(
+            "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let mut incident = Self::incident(&row)?;
+        for row in sqlx::query(
+            "SELECT component, status FROM incident_components WHERE incident_id = $1 \
+             ORDER BY component",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        {
+            incident.components.push(Self::status_change(&row)?);
+        }
+        let mut changes_by_update: HashMap<i64, Vec<StatusChange>> = HashMap::new();
+        for row in sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM component_events \
+             WHERE incident_id = $1 AND update_id IS NOT NULL ORDER BY at, id"
+        ))
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        {
+            let event = Self::event(&row)?;
+            changes_by_update
+                .entry(row.try_get("update_id")?)
+                .or_default()
+                .push(StatusChange {
+                    component: event.component,
+                    status: event.status,
+                });
+        }
+        for row in sqlx::query(&format!(
+            "SELECT {UPDATE_COLUMNS} FROM incident_updates WHERE incident_id = $1 \
+             ORDER BY at, id"
+        ))
+        .bind(id)
+        .fetch_all(pool)
+        .await?
+        {
+            let mut update = Self::update(&row)?;
+            update.changes = changes_by_update.remove(&update.id).unwrap_or_default();
+            incident.updates.push(update);
+        }
+        Ok(Some(incident))
+    }
+
+    fn status_change(row: &DB::Row) -> Result<StatusChange, StoreError> {
+        Ok(StatusChange {
+            component: row.try_get("component")?,
+            status: parse(
+                &row.try_get::<String, _>("status")?,
+                "status",
+                ComponentStatus::parse,
+            )?,
+        })
+    }
+
+    fn event(row: &DB::Row) -> Result<ComponentEvent, StoreError> {
+        Ok(ComponentEvent {
+            id: row.try_get("id")?,
+            component: row.try_get("component")?,
+            status: parse(
+                &row.try_get::<String, _>("status")?,
+                "status",
+                ComponentStatus::parse,
+            )?,
+            at: row.try_get("at")?,
+            incident_id: row.try_get("incident_id")?,
+        })
+    }
+
+    /// An update without its status changes (they are read from the events).
+    fn update(row: &DB::Row) -> Result<UpdateRecord, StoreError> {
+        Ok(UpdateRecord {
+            id: row.try_get("id")?,
+            at: row.try_get("at")?,
+            state: parse(
+                &row.try_get::<String, _>("state")?,
+                "state",
+                IncidentState::parse,
+            )?,
+            kind: parse(
+                &row.try_get::<String, _>("kind")?,
+                "kind",
+                UpdateKind::parse,
+            )?,
+            retrospective: row.try_get("retrospective")?,
+            body_ko: row.try_get("body_ko")?,
+            body_en: row.try_get("body_en")?,
+            changes: Vec::new(),
+            edited_at: row.try_get("edited_at")?,
+            notices: serde_json::from_str(&row.try_get::<String, _>("notices")?)
+                .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?,
+        })
+    }
+
+    /// An incident without its components and updates (read from their own tables).
+    fn incident(row: &DB::Row) -> Result<IncidentRecord, StoreError> {
+        Ok(IncidentRecord {
+            id: row.try_get("id")?,
+            components: Vec::new(),
+            updates: Vec::new(),
+            title_ko: row.try_get("title_ko")?,
+            title_en: row.try_get("title_en")?,
+            impact: parse(
+                &row.try_get::<String, _>("impact")?,
+                "impact",
+                Impact::parse,
+            )?,
+            state: parse(
+                &row.try_get::<String, _>("state")?,
+                "state",
+                IncidentState::parse,
+            )?,
+            started_at: row.try_get("started_at")?,
+            resolved_at: row.try_get("resolved_at")?,
+            crowd_signal_at: row.try_get("crowd_signal_at")?,
+            checks_failed_at: row.try_get("checks_failed_at")?,
+        })
+    }
+
+    fn maintenance(row: &DB::Row) -> Result<MaintenanceRecord, StoreError> {
+        let components: String = row.try_get("components")?;
+        Ok(MaintenanceRecord {
+            id: row.try_get("id")?,
+            title_ko: row.try_get("title_ko")?,
+            title_en: row.try_get("title_en")?,
+            body_ko: row.try_get("body_ko")?,
+            body_en: row.try_get("body_en")?,
+            starts_at: row.try_get("starts_at")?,
+            ends_at: row.try_get("ends_at")?,
+            components: serde_json::from_str(&components)
+                .map_err(|e| StoreError::Database(sqlx::Error::Decode(e.into())))?,
         })
     }
 

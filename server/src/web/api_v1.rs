@@ -738,13 +738,14 @@ async fn api_page() -> Response<Body> {
     }
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>API · Kakao service status</title><link rel=\"stylesheet\" href=\"/pkg/status.css\"></head><body><main id=\"main\" class=\"wrap\">\
+         <title>API · Kakao service status</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head><body><main id=\"main\" class=\"wrap\">\
          <h1 class=\"page-title\">API</h1><p>{}</p><p><a href=\"/api/openapi.json\">OpenAPI 3.1 document</a></p>\
          <h2>Our API (v1)</h2><ul class=\"console-list\">{items}</ul>\
          <h2>Statuspage-compatible (v2)</h2><p>The field names, value sets and nesting of Atlassian Statuspage's public v2 API.</p><ul class=\"console-list\">{statuspage}</ul>\
          <h2>Feeds and badges</h2><ul class=\"console-list\"><li><a href=\"/feed.atom\">/feed.atom</a>, <a href=\"/feed.rss\">/feed.rss</a>, <code>/services/{{slug}}/feed.atom</code></li>\
          <li><a href=\"/maintenance.ics\">/maintenance.ics</a></li><li><code>/badge/{{slug}}.svg</code></li></ul></main></body></html>",
         escape(doc.info.description.as_deref().unwrap_or_default()),
+        stylesheet = crate::web::kit::assets::stylesheet(),
     );
     Response::builder()
         .header(

@@ -22,7 +22,7 @@ use axum::routing::get;
 use axum::Extension;
 use axum::Router;
 use serde_json::json;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -155,13 +155,9 @@ impl Live {
 /// Wakes at each swap of the snapshot and publishes what
 /// changed: the public state, new incident updates, the crowd signals.
 pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
-    let mut seen_updates: HashSet<i64> = snapshot
-        .load()
-        .state
-        .incidents
-        .iter()
-        .flat_map(|i| i.updates.iter().map(|u| u.id))
-        .collect();
+    // Update ids grow with each one written (under the ledger lock): newer than this
+    // one is new. A comparison per update, no set that grows with the history.
+    let mut newest_update = newest_update_id(&snapshot.load().state);
     let mut last_change = snapshot.load().state.last_change;
     let mut stale = snapshot.load().stale;
     let mut firing: Vec<String> = firing_services(&snapshot);
@@ -177,9 +173,11 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
         }
         version = snapshot.version();
         let s = snapshot.load();
+        let seen = newest_update;
+        newest_update = newest_update.max(newest_update_id(&s.state));
         for incident in &s.state.incidents {
             for update in &incident.updates {
-                if !seen_updates.insert(update.id) {
+                if update.id <= seen {
                     continue;
                 }
                 live.publish(
@@ -212,6 +210,15 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
         }
         checks_failing = now_failing;
     }
+}
+
+fn newest_update_id(state: &crate::domain::state::StoredState) -> i64 {
+    state
+        .incidents
+        .iter()
+        .flat_map(|i| i.updates.iter().map(|u| u.id))
+        .max()
+        .unwrap_or(0)
 }
 
 fn failing_checks(snapshot: &SnapshotHandle) -> Vec<String> {

@@ -1,6 +1,9 @@
 //! The site folder (`target/site`: the WebAssembly bundle, CSS, icons), read into
 //! memory at start and served compressed with ETags. Nothing is fetched from elsewhere.
+//! The build outputs have their content hash in their names and are kept by browsers
+//! for a year; the rest is checked on every visit.
 
+use crate::web::kit::assets;
 use crate::web::kit::encoded::Encoded;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Response};
@@ -8,11 +11,9 @@ use bytes::Bytes;
 use std::collections::HashMap;
 use std::path::Path;
 
-const CACHE_CONTROL: &str = "public, max-age=0, must-revalidate";
-
 #[derive(Default)]
 pub struct StaticFiles {
-    files: HashMap<String, Encoded>,
+    files: HashMap<String, (Encoded, &'static str)>,
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -54,7 +55,12 @@ impl StaticFiles {
                         HeaderValue::from_static(content_type(&url)),
                         Bytes::from(bytes),
                     );
-                    files.insert(url, encoded);
+                    let cache_control = if assets::is_content_hashed(&url) {
+                        assets::IMMUTABLE
+                    } else {
+                        assets::REVALIDATE
+                    };
+                    files.insert(url, (encoded, cache_control));
                 }
             }
         }
@@ -72,8 +78,12 @@ impl StaticFiles {
         self.files.is_empty()
     }
 
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path)
+    }
+
     pub fn respond(&self, path: &str, headers: &HeaderMap) -> Option<Response<Body>> {
-        let file = self.files.get(path)?;
-        Some(file.respond(headers, CACHE_CONTROL, "Accept-Encoding"))
+        let (file, cache_control) = self.files.get(path)?;
+        Some(file.respond(headers, cache_control, "Accept-Encoding"))
     }
 }

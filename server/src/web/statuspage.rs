@@ -120,14 +120,7 @@ impl StatusApi {
 
     fn components(&self, s: &Snapshot, lang: Lang) -> Vec<Value> {
         let created = time(Self::created_at(s));
-        let last_change = |id: &str| {
-            s.state
-                .events
-                .iter()
-                .filter(|e| e.component == id)
-                .map(|e| e.at)
-                .max()
-        };
+        let last_change = |id: &str| s.changed_at(id);
         let mut out = Vec::new();
         let mut position = 0;
         for service in &s.catalog.services {

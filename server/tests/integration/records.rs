@@ -511,7 +511,15 @@ fn replaying_the_whole_ledger_gives_the_state_the_database_holds() {
             let entries = replay::public_entries(&store.ledger().await.unwrap()).unwrap();
             let replayed = replay::replay(&entries, &replay::update_ids(&loaded), None);
             assert_eq!(replayed.incidents, loaded.incidents, "{}", db.url);
-            assert_eq!(replayed.events, loaded.events, "{}", db.url);
+            // The ledger does not hold the rows' ids (the database's own numbering).
+            let without_ids = |state: &server::domain::state::StoredState| {
+                state
+                    .events
+                    .iter()
+                    .map(|e| (e.component.clone(), e.status, e.at, e.incident_id.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(without_ids(&replayed), without_ids(&loaded), "{}", db.url);
             assert_eq!(replayed.maintenances, loaded.maintenances, "{}", db.url);
             assert_eq!(replayed.last_change, loaded.last_change, "{}", db.url);
             assert_eq!(replayed.ledger_head, loaded.ledger_head, "{}", db.url);

@@ -58,6 +58,7 @@ on_both_backends!(
     the_ledger_is_append_only,
     migrations_run_again_without_harm,
     reports_are_counted_per_minute_and_raw_reports_expire,
+    the_state_read_by_its_changes_is_the_state_read_whole,
 );
 
 async fn seeding_loads_the_five_real_incidents_once(db: TestDb) {
@@ -323,4 +324,136 @@ async fn reports_are_counted_per_minute_and_raw_reports_expire(db: TestDb) {
             .unwrap(),
         vec![signal]
     );
+}
+
+/// What the database says changed since `state`'s point of the ledger.
+async fn changes_since(
+    store: &dyn server::store::Store,
+    state: &server::domain::state::StoredState,
+) -> server::domain::state::StateChanges {
+    let head = state
+        .ledger_head
+        .as_ref()
+        .expect("the state has a ledger point");
+    store
+        .load_changes_after(head, state.last_event_id())
+        .await
+        .unwrap()
+        .expect("the ledger still holds the state's point")
+}
+
+/// A refresh reads only what the ledger says changed (`load_changes_after`) and applies
+/// it to the state it had: after every kind of public change, that must be exactly what a
+/// whole read gives, in the same order (an incident backdated into the middle of the
+/// history, events at one moment, a correction, a status set alone, a maintenance).
+async fn the_state_read_by_its_changes_is_the_state_read_whole(db: TestDb) {
+    use server::domain::change::{ComponentStatusChange, Correction};
+    use server::domain::state::{LedgerHead, MaintenanceRecord};
+    let changes = changes(&db).await;
+    seed(&changes, &seed_path()).await.unwrap();
+    let store = changes.store();
+    let mut state = store.load().await.unwrap();
+    let now = Utc::now();
+    let backdated = kst(2022, 3, 1, 9, 0);
+    let steps = vec![
+        Change::OpenIncident(NewIncident {
+            started_at: backdated,
+            ..match new_incident("backdated") {
+                Change::OpenIncident(new) => new,
+                _ => unreachable!(),
+            }
+        }),
+        new_incident("now"),
+        Change::PostUpdate(NewUpdate {
+            incident_id: "now".into(),
+            at: now,
+            state: IncidentState::Identified,
+            kind: UpdateKind::Update,
+            retrospective: false,
+            body_ko: "원인을 찾았습니다.".into(),
+            body_en: None,
+            components: vec![StatusChange {
+                component: "kakaotalk/media".into(),
+                status: ComponentStatus::PartialOutage,
+            }],
+            still_affected_confirmed: false,
+            notices: vec![],
+        }),
+        Change::SetComponentStatus(ComponentStatusChange {
+            component: "kakaomap/search".into(),
+            status: ComponentStatus::DegradedPerformance,
+            incident_id: None,
+        }),
+        Change::ScheduleMaintenance(MaintenanceRecord {
+            id: "night-work".into(),
+            title_ko: "야간 점검".into(),
+            title_en: None,
+            body_ko: "점검합니다.".into(),
+            body_en: None,
+            starts_at: now + chrono::Duration::days(1),
+            ends_at: now + chrono::Duration::days(1) + chrono::Duration::hours(1),
+            components: vec!["kakaopay/payments".into()],
+        }),
+        Change::PostUpdate(NewUpdate {
+            incident_id: "now".into(),
+            at: now + chrono::Duration::seconds(1),
+            state: IncidentState::Resolved,
+            kind: UpdateKind::Apology,
+            retrospective: false,
+            body_ko: "복구되었습니다. 죄송합니다.".into(),
+            body_en: None,
+            components: vec![],
+            still_affected_confirmed: false,
+            notices: vec![],
+        }),
+    ];
+    for (n, change) in steps.into_iter().enumerate() {
+        changes.apply("comms", change).await.unwrap();
+        let delta = changes_since(store.as_ref(), &state).await;
+        assert!(!delta.is_empty(), "step {n} changed something");
+        state = state.with_changes(delta);
+        assert_eq!(state, store.load().await.unwrap(), "after step {n}");
+    }
+    // A correction, found by the id the database gave the update.
+    let update_id = state
+        .incidents
+        .iter()
+        .find(|i| i.id == "now")
+        .unwrap()
+        .updates[0]
+        .id;
+    changes
+        .apply(
+            "comms",
+            Change::CorrectUpdate(Correction {
+                incident_id: "now".into(),
+                update_id,
+                body_ko: "원인을 찾았습니다 (정정).".into(),
+                body_en: None,
+            }),
+        )
+        .await
+        .unwrap();
+    let delta = changes_since(store.as_ref(), &state).await;
+    assert_eq!(
+        delta.incidents.len(),
+        1,
+        "only the corrected incident is read"
+    );
+    state = state.with_changes(delta);
+    assert_eq!(state, store.load().await.unwrap(), "after the correction");
+
+    // Nothing new: nothing read.
+    let delta = changes_since(store.as_ref(), &state).await;
+    assert!(delta.is_empty() && delta.ledger_head.is_none());
+    // A point the ledger does not hold (another database): no answer but a whole read.
+    let elsewhere = LedgerHead {
+        seq: state.ledger_head.as_ref().unwrap().seq,
+        hash: "0".repeat(64),
+    };
+    assert!(store
+        .load_changes_after(&elsewhere, 0)
+        .await
+        .unwrap()
+        .is_none());
 }

@@ -1,7 +1,8 @@
-//! The small kit every handler shares: reading forms, choosing the language, the
+//! The small kit every handler shares: the build outputs' names, reading forms, choosing the language, the
 //! client's address, answers (redirects, refusal pages, JSON), escaping, pre-encoded
 //! bodies, throttles and random tokens.
 
+pub mod assets;
 pub mod client;
 pub mod csv;
 pub mod encoded;

@@ -68,13 +68,14 @@ pub fn refusal_with_link(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"noindex\"><title>{title}</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/status.css\"></head><body>\
+         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head><body>\
          <main id=\"main\" class=\"wrap\"><section class=\"error-page\"><h1>{title}</h1><p>{text}</p>\
          <p><a href=\"{href}\">{link}</a></p></section></main></body></html>",
         title = escape(title),
         text = escape(text),
         href = escape(href),
         link = escape(link),
+        stylesheet = super::assets::stylesheet(),
     );
     Response::builder()
         .status(status)
