@@ -17,7 +17,7 @@ pub mod text;
 
 use layout::Layout;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -43,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 // The stylesheet under its content-hashed name (cargo-leptos `hash-files`;
                 // hash.txt beside the server binary), cached for a year by browsers.
-                <HashedStylesheet options=options.clone() id="leptos" />
+                <link rel="stylesheet" id="leptos" href=browser::build_outputs(&options).stylesheet.clone() />
                 // Islands: the one island's code, loaded once the browser is idle after the
                 // first paint, so it never delays the page.
                 <browser::IdleIslands options />

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 /// The hash cargo-leptos's hash file lists for one kind of output (`css`, `js`, `wasm`):
 /// its lines read `kind: hash`.
-pub fn listed_hash(hash_file: &Path, kind: &str) -> Option<String> {
+fn listed_hash(hash_file: &Path, kind: &str) -> Option<String> {
     std::fs::read_to_string(hash_file)
         .ok()?
         .lines()
@@ -20,27 +20,40 @@ pub fn listed_hash(hash_file: &Path, kind: &str) -> Option<String> {
         .map(|(_, hash)| hash.trim().to_string())
 }
 
-/// The bundle's script and WebAssembly paths, under their content-hashed names when the
-/// build hashed them (the hash file leptos's options name; see the server's
+/// The paths of the build's outputs, under their content-hashed names when the build
+/// hashed them (the hash file leptos's options name; see the server's
 /// `web/kit/assets.rs`).
-fn bundle_paths(options: &LeptosOptions) -> &'static (String, String) {
-    static PATHS: OnceLock<(String, String)> = OnceLock::new();
-    PATHS.get_or_init(|| {
-        let listed = |kind: &str| -> Option<String> {
-            if !options.hash_files {
-                return None;
-            }
-            let file = std::env::current_exe()
-                .ok()?
-                .parent()?
-                .join(options.hash_file.as_ref());
-            listed_hash(&file, kind).map(|hash| format!(".{hash}"))
+pub struct BuildOutputs {
+    pub stylesheet: String,
+    pub script: String,
+    pub bundle: String,
+}
+
+/// Read once per process: the hash file does not change under a running server, and
+/// pages are rendered often (leptos's own `HashedStylesheet` reads it at every render).
+pub fn build_outputs(options: &LeptosOptions) -> &'static BuildOutputs {
+    static OUTPUTS: OnceLock<BuildOutputs> = OnceLock::new();
+    OUTPUTS.get_or_init(|| {
+        let hash_file = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
+            .filter(|_| options.hash_files);
+        let name = |kind: &str| {
+            let hash = hash_file
+                .as_deref()
+                .and_then(|file| listed_hash(file, kind))
+                .map(|hash| format!(".{hash}"))
+                .unwrap_or_default();
+            format!(
+                "/{}/{}{hash}.{kind}",
+                options.site_pkg_dir, options.output_name
+            )
         };
-        let base = format!("/{}/{}", options.site_pkg_dir, options.output_name);
-        (
-            format!("{base}{}.js", listed("js").unwrap_or_default()),
-            format!("{base}{}.wasm", listed("wasm").unwrap_or_default()),
-        )
+        BuildOutputs {
+            stylesheet: name("css"),
+            script: name("js"),
+            bundle: name("wasm"),
+        }
     })
 }
 
@@ -52,10 +65,32 @@ pub fn IdleIslands(options: LeptosOptions) -> impl IntoView {
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
-    let (js, wasm) = bundle_paths(&options);
+    let BuildOutputs { script, bundle, .. } = build_outputs(&options);
     view! {
         <script type="module" nonce=leptos::nonce::use_nonce()>
-            {format!("{}({js:?}, {wasm:?});", include_str!("load_islands.js").trim_end())}
+            {format!("{}({script:?}, {bundle:?});", include_str!("load_islands.js").trim_end())}
         </script>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listed_hash;
+
+    #[test]
+    fn the_hashes_are_read_from_the_hash_file() {
+        let file = std::env::temp_dir().join(format!("hash-{}.txt", std::process::id()));
+        std::fs::write(
+            &file,
+            "js: Aaaaaaaaaaaaaaaaaaaaaa\nwasm: Bbbbbbbbbbbbbbbbbbbbbb\ncss: Cccccccccccccccccccccc\n",
+        )
+        .unwrap();
+        assert_eq!(
+            listed_hash(&file, "css").as_deref(),
+            Some("Cccccccccccccccccccccc")
+        );
+        assert_eq!(listed_hash(&file, "manifest"), None);
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(listed_hash(&file, "css"), None);
     }
 }

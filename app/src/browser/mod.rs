@@ -15,7 +15,7 @@ mod navigation;
 #[cfg(feature = "hydrate")]
 mod page_swap;
 
-pub use idle_islands::{listed_hash, IdleIslands};
+pub use idle_islands::{build_outputs, BuildOutputs, IdleIslands};
 use leptos::prelude::*;
 
 /// Renders nothing; in the browser it starts the in-place navigation and the live updates.

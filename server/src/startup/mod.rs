@@ -78,16 +78,13 @@ pub fn leptos_options() -> LeptosOptions {
             .unwrap_or(default.into())
     };
     let site_addr = env("LEPTOS_SITE_ADDR", "127.0.0.1:3000");
-    let output_name = env("LEPTOS_OUTPUT_NAME", "status");
-    let pkg_dir = env("LEPTOS_SITE_PKG_DIR", "pkg");
-    // Content-hashed names when the build wrote them (leptos reads the hash file at
-    // each render and fails without one, so hashing is on only when it is there).
+    // Content-hashed names when the build wrote them: the options carry the hash file,
+    // which `app::browser::build_outputs` reads once.
     let hash_file = assets::hash_file();
-    assets::name_stylesheet(&output_name, &pkg_dir, hash_file.as_deref());
-    LeptosOptions::builder()
-        .output_name(output_name)
+    let options = LeptosOptions::builder()
+        .output_name(env("LEPTOS_OUTPUT_NAME", "status"))
         .site_root(env("LEPTOS_SITE_ROOT", "target/site"))
-        .site_pkg_dir(pkg_dir)
+        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR", "pkg"))
         .hash_files(hash_file.is_some())
         .hash_file(std::sync::Arc::from(
             hash_file.map_or("hash.txt".into(), |f| f.display().to_string()),
@@ -103,7 +100,9 @@ pub fn leptos_options() -> LeptosOptions {
         } else {
             leptos::config::Env::PROD
         })
-        .build()
+        .build();
+    assets::name_stylesheet(&options);
+    options
 }
 
 /// What an app is started for.

@@ -4,8 +4,9 @@
 //! server binary. A browser keeps such a file for a year without asking again; a new
 //! build has new names. Whatever has no hash in its name is checked on every visit.
 
-use app::browser::listed_hash;
-use std::path::{Path, PathBuf};
+use app::browser::build_outputs;
+use leptos::config::LeptosOptions;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// `Cache-Control` for a file whose name carries its content hash.
@@ -27,23 +28,18 @@ pub fn hash_file() -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-static STYLESHEET: OnceLock<String> = OnceLock::new();
+static STYLESHEET: OnceLock<&'static str> = OnceLock::new();
 
-/// Records the stylesheet's path, as leptos's `HashedStylesheet` names it, for the pages
-/// written outside Leptos (refusals, the API's index). The first call wins: every
+/// Records the stylesheet's path the pages name (`app::browser::build_outputs`) for the
+/// pages written outside Leptos (refusals, the API's index). The first call wins: every
 /// app in a process is built from the same site.
-pub fn name_stylesheet(output_name: &str, pkg_dir: &str, hash_file: Option<&Path>) {
-    let hash = hash_file.and_then(|file| listed_hash(file, "css"));
-    let name = match hash {
-        Some(hash) => format!("/{pkg_dir}/{output_name}.{hash}.css"),
-        None => format!("/{pkg_dir}/{output_name}.css"),
-    };
-    let _ = STYLESHEET.set(name);
+pub fn name_stylesheet(options: &LeptosOptions) {
+    let _ = STYLESHEET.set(&build_outputs(options).stylesheet);
 }
 
 /// The stylesheet's path (`/pkg/status.<hash>.css`).
 pub fn stylesheet() -> &'static str {
-    STYLESHEET.get().map_or("/pkg/status.css", String::as_str)
+    STYLESHEET.get().copied().unwrap_or("/pkg/status.css")
 }
 
 /// Whether a file name carries a content hash the way cargo-leptos writes one:
@@ -74,22 +70,5 @@ mod tests {
         // A 22-character word that is not between dots is not a hash.
         assert!(!is_content_hashed("/pkg/abcdefghijklmnopqrstuv.js"));
         assert!(!is_content_hashed("/pkg/status.abc!efghijklmnopqrstuv.js"));
-    }
-
-    #[test]
-    fn the_stylesheet_hash_is_read_from_the_hash_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("hash.txt");
-        std::fs::write(
-            &file,
-            "js: Aaaaaaaaaaaaaaaaaaaaaa\nwasm: Bbbbbbbbbbbbbbbbbbbbbb\ncss: Cccccccccccccccccccccc\n",
-        )
-        .unwrap();
-        assert_eq!(
-            listed_hash(&file, "css").as_deref(),
-            Some("Cccccccccccccccccccccc")
-        );
-        assert_eq!(listed_hash(&file, "manifest"), None);
-        assert_eq!(listed_hash(&dir.path().join("missing.txt"), "css"), None);
     }
 }
