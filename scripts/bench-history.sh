@@ -7,6 +7,8 @@
 #
 #   bash scripts/bench-history.sh                 # sizes 5 1000 5000 10000 (~10 minutes)
 #   bash scripts/bench-history.sh 5 1000 2000     # other sizes
+#   TMPDIR=/dev/shm bash scripts/bench-history.sh # the database on tmpfs: no fsync, the
+#                                                 # server's own CPU cost
 #
 # Figures are written to stdout and target/bench/history.md (docs/benchmark.md keeps the
 # last ones measured). Run it on an otherwise idle machine.

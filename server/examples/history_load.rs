@@ -8,8 +8,9 @@
 //!   changes: opened, monitoring, resolved);
 //! - a staff change: an update posted to an open incident until the snapshot shows it;
 //! - right after that change (so every page is rendered anew, not from the page cache):
-//!   the home page, the history's first and middle pages, an old incident's page, and the
-//!   Statuspage API's summary and incidents documents;
+//!   the home page, a service's page, the history's first and middle pages, an old
+//!   incident's page, the Statuspage API's summary and incidents documents, and the
+//!   Atom feed;
 //! - the process's resident memory.
 //!
 //! The generated incidents lie in the past (six hours apart, ending 100 days ago), so
@@ -33,9 +34,9 @@ use std::time::Instant;
 use tower::ServiceExt;
 
 /// Staff changes (and page renders after each) measured at every size.
-const SAMPLES: usize = 40;
+const SAMPLES: usize = 100;
 /// Appending throughput is measured over at most this many incidents before each size.
-const THROUGHPUT_WINDOW: usize = 300;
+const THROUGHPUT_WINDOW: usize = 1000;
 const SPACING_HOURS: i64 = 6;
 
 struct Bench {
@@ -53,11 +54,13 @@ struct Row {
     incidents_per_second: Option<f64>,
     staff_change_ms: f64,
     home_ms: f64,
+    service_ms: f64,
     history_ms: f64,
     history_middle_ms: f64,
     incident_ms: f64,
     summary_ms: f64,
     incidents_json_ms: f64,
+    feed_ms: f64,
     rss_mb: f64,
 }
 
@@ -115,21 +118,23 @@ async fn main() -> anyhow::Result<()> {
         rows.push(row);
     }
 
-    println!("| incidents | appending, incidents/s | staff change p50 | home page after a change p50 | history p. 1 | history, middle page | an old incident | /api/v2/summary.json | /api/v2/incidents.json | RSS |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| incidents | appending, incidents/s | staff change p50 | home page after a change p50 | a service's page | history p. 1 | history, middle page | an old incident | /api/v2/summary.json | /api/v2/incidents.json | /feed.atom | RSS |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
-            "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} MB |",
+            "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} MB |",
             r.size,
             r.incidents_per_second
                 .map_or("–".into(), |v| format!("{v:.0}")),
             r.staff_change_ms,
             r.home_ms,
+            r.service_ms,
             r.history_ms,
             r.history_middle_ms,
             r.incident_ms,
             r.summary_ms,
             r.incidents_json_ms,
+            r.feed_ms,
             r.rss_mb
         );
     }
@@ -211,13 +216,18 @@ impl Bench {
         .await?;
         let old = format!("gen-{:05}", size / 2);
         let middle = (size / 10 / 2).max(1);
+        let service = self.components[0]
+            .split_once('/')
+            .map_or("", |(service, _)| service);
         let pages = [
             "/".to_string(),
+            format!("/services/{service}"),
             "/history".to_string(),
             format!("/history?page={middle}"),
             format!("/incidents/{old}"),
             "/api/v2/summary.json".to_string(),
             "/api/v2/incidents.json".to_string(),
+            "/feed.atom".to_string(),
         ];
         let mut staff = Vec::new();
         let mut rendered: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
@@ -241,11 +251,13 @@ impl Bench {
             incidents_per_second: None,
             staff_change_ms: median(&mut staff),
             home_ms: median(&mut rendered[0]),
-            history_ms: median(&mut rendered[1]),
-            history_middle_ms: median(&mut rendered[2]),
-            incident_ms: median(&mut rendered[3]),
-            summary_ms: median(&mut rendered[4]),
-            incidents_json_ms: median(&mut rendered[5]),
+            service_ms: median(&mut rendered[1]),
+            history_ms: median(&mut rendered[2]),
+            history_middle_ms: median(&mut rendered[3]),
+            incident_ms: median(&mut rendered[4]),
+            summary_ms: median(&mut rendered[5]),
+            incidents_json_ms: median(&mut rendered[6]),
+            feed_ms: median(&mut rendered[7]),
             rss_mb: resident_mb(),
         })
     }

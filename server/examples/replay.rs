@@ -61,7 +61,7 @@ fn report(name: &str, entries: &[LedgerEntry], catalog: &Arc<Catalog>, moments: 
         println!(
             "  as of {}: {} incidents visible, replay {replay_ms:.1} ms, build {build_ms:.1} ms, total {:.1} ms",
             moment.to_rfc3339(),
-            state.incidents.len(),
+            state.incidents().len(),
             replay_ms + build_ms
         );
     }

@@ -167,8 +167,10 @@ pub struct ServiceView {
     pub bars: Vec<ComponentBar>,
     pub active: Vec<IncidentSummary>,
     pub maintenance: Vec<MaintenanceView>,
-    /// Newest first.
+    /// The newest few, newest first (the history, filtered by the service, has them all).
     pub incidents: Vec<IncidentSummary>,
+    /// How many incidents of this service are on record.
+    pub incidents_total: usize,
     pub updated_at: DateTime<Utc>,
     pub crowd: CrowdView,
     pub report: ReportChoices,

@@ -12,7 +12,7 @@ use crate::data::public::{CheckAlert, CrowdAlert};
 use crate::layout::use_lang;
 use crate::model::Lang;
 use crate::text::crowd::crowd_strings;
-use crate::text::public::{service_description, strings};
+use crate::text::public::{incident_count, service_description, strings};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -82,6 +82,16 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
             }
         })
         .collect_view();
+    // The newest few only; the rest are a link away, in the history filtered by service.
+    let more_incidents = (view.incidents_total > view.incidents.len()).then(|| {
+        let href = use_lang().href(&format!("/history?service={}", view.report.slug));
+        let label = format!(
+            "{} ({})",
+            s.all_service_incidents,
+            incident_count(lang, view.incidents_total)
+        );
+        view! { <p class="more-incidents"><a href=href>{label}</a></p> }
+    });
     let incidents = if view.incidents.is_empty() {
         view! { <p>{s.no_service_incidents}</p> }.into_any()
     } else {
@@ -118,6 +128,7 @@ fn Service(view: ServiceView, lang: Lang) -> impl IntoView {
         <section aria-labelledby="incidents-h">
             <h2 id="incidents-h">{s.service_incidents}</h2>
             {incidents}
+            {more_incidents}
         </section>
     }
 }

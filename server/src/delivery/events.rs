@@ -123,7 +123,7 @@ impl EventBuilder<'_> {
     pub fn from_ledger(&self, entry: &LedgerEntry, state: &StoredState) -> Option<NewEvent> {
         let canonical: Value = serde_json::from_str(&entry.canonical).ok()?;
         let change: Change = serde_json::from_value(canonical.get("change")?.clone()).ok()?;
-        let find = |id: &str| state.incidents.iter().find(|i| i.id == id);
+        let find = |id: &str| state.incident(id);
         let (kind, services, mut body) = match &change {
             Change::OpenIncident(new) => {
                 let incident = find(&new.id)?;

@@ -176,10 +176,13 @@ impl Outbox {
                 ids.sort_unstable();
                 ids.dedup();
                 let incidents = self.store.load_incidents(&ids).await?;
-                Some(StoredState {
-                    incidents: incidents.into_iter().map(Arc::new).collect(),
-                    ..StoredState::default()
-                })
+                Some(StoredState::new(
+                    incidents.into_iter().map(Arc::new).collect(),
+                    Vec::new(),
+                    Vec::new(),
+                    None,
+                    None,
+                ))
             } else {
                 None
             };

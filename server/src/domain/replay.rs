@@ -53,7 +53,7 @@ pub type UpdateIds = HashMap<String, Vec<i64>>;
 
 pub fn update_ids(state: &StoredState) -> UpdateIds {
     state
-        .incidents
+        .incidents()
         .iter()
         .map(|i| {
             let mut ids: Vec<i64> = i.updates.iter().map(|u| u.id).collect();
@@ -251,16 +251,16 @@ pub fn replay(
             .chain(last_change)
             .max();
     }
-    StoredState {
-        incidents: incidents.into_iter().map(std::sync::Arc::new).collect(),
-        events: events
+    StoredState::new(
+        incidents.into_iter().map(std::sync::Arc::new).collect(),
+        events
             .into_iter()
             .map(|(_, _, e)| std::sync::Arc::new(e))
             .collect(),
         maintenances,
         last_change,
-        ledger_head: head,
-    }
+        head,
+    )
 }
 
 /// The earliest fact a past view can show: the first incident's start or the first

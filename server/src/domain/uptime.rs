@@ -43,6 +43,14 @@ pub fn day_start(date: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// When a year starts, Korea time (the end of time for a year chrono cannot hold).
+pub fn year_start(year: i32) -> DateTime<Utc> {
+    match NaiveDate::from_ymd_opt(year, 1, 1) {
+        Some(day) => day_start(day),
+        None => DateTime::<Utc>::MAX_UTC,
+    }
+}
+
 /// When the first of the `DAYS` days ending with the day of `now` starts.
 pub fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
     day_start(

@@ -76,9 +76,10 @@ impl Snapshot {
         let this_year = kst_date(self.built_at).year();
         let first = self
             .state
-            .events
-            .iter()
+            .events()
+            .front()
             .map(|e| e.at)
+            .into_iter()
             .chain(self.state.maintenances.iter().map(|m| m.starts_at))
             .min()
             .map(|at| kst_date(at).year())
@@ -101,7 +102,7 @@ impl Snapshot {
                 let id = format!("{}/{}", service.slug, c.slug);
                 let events: Vec<&ComponentEvent> = self
                     .state
-                    .events
+                    .events()
                     .iter()
                     .map(|e| &**e)
                     .filter(|e| e.component == id)

@@ -24,7 +24,7 @@ impl Snapshot {
         sources: Option<&[Source]>,
         notes: Option<&[TaggedNote]>,
     ) -> Option<RecordView> {
-        let incident = self.state.incidents.iter().find(|i| i.id == id)?;
+        let incident = self.state.incident(id)?;
         let view = self.incident(id, lang)?;
         let now = self.built_at;
         let traced = sources.unwrap_or_default();
@@ -141,7 +141,7 @@ impl Snapshot {
                 // component is its own record.
                 let events: Vec<&ComponentEvent> = self
                     .state
-                    .events
+                    .events()
                     .iter()
                     .map(|e| &**e)
                     .filter(|e| e.component == id && e.incident_id.as_deref() == Some(&incident.id))

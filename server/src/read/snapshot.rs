@@ -8,19 +8,23 @@ use super::localized::localized;
 use crate::domain::catalog::{Catalog, Service};
 use crate::domain::law::Law;
 use crate::domain::state::{
-    ComponentEvent, IncidentRecord, MaintenanceRecord, StoredState, UpdateRecord,
+    partition_point, ComponentEvent, IncidentRecord, MaintenanceRecord, StoredState, UpdateRecord,
 };
 use crate::domain::uptime::{self, Day};
 use app::api::ReadModel;
 use app::data::public::*;
-use app::model::{ComponentStatus, IncidentState, Lang};
+use app::model::{ComponentStatus, Lang};
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Datelike, Utc};
+use imbl::Vector;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub const HISTORY_PAGE_SIZE: usize = 10;
+/// A service page lists this many of its newest incidents and links to the rest (the
+/// history filtered by the service): its size does not grow with years of history.
+pub const SERVICE_PAGE_INCIDENTS: usize = 10;
 
 pub struct Snapshot {
     /// Increases with every rebuild; the page cache keys on it.
@@ -42,10 +46,9 @@ pub struct Snapshot {
     changed_at: HashMap<String, DateTime<Utc>>,
     /// "service/component" → its last 90 days.
     days: HashMap<String, Vec<Day>>,
-    /// "service/component" → indexes into `state.incidents` of the incidents affecting it.
-    incidents_by_component: HashMap<String, Vec<usize>>,
-    /// Indexes into `state.incidents` of those not resolved, oldest first.
-    unresolved: Vec<usize>,
+    /// "service/component" → the incidents its bar can show (not resolved before the
+    /// bar's first day), oldest first.
+    incidents_by_component: HashMap<String, Vec<Arc<IncidentRecord>>>,
     /// The years (Korea time) incidents started in, newest first.
     years: Vec<i32>,
     /// "service/component" → its position in the catalog, so lists read in catalog order.
@@ -86,9 +89,10 @@ impl Snapshot {
         // only back to each component's last one, so that building costs about the same
         // after ten years of history as after one.
         let window_start = uptime::window_start(now);
-        let first_in_window = state.events.partition_point(|e| e.at < window_start);
+        let events = state.events();
+        let first_in_window = partition_point(events, usize::MAX, |e| e.at < window_start);
         let mut events_by_component: HashMap<&str, Vec<&ComponentEvent>> = HashMap::new();
-        for event in &state.events[first_in_window..] {
+        for event in events.focus().narrow(first_in_window..).into_iter() {
             if event.at <= now {
                 events_by_component
                     .entry(event.component.as_str())
@@ -100,7 +104,7 @@ impl Snapshot {
         // Read backwards, it stops once every component is found.
         let ids: std::collections::HashSet<String> = catalog.component_ids().collect();
         let mut before_window: HashMap<&str, &ComponentEvent> = HashMap::new();
-        for event in state.events[..first_in_window].iter().rev() {
+        for event in events.focus().narrow(..first_in_window).into_iter().rev() {
             if before_window.len() == ids.len() {
                 break;
             }
@@ -110,21 +114,18 @@ impl Snapshot {
                     .or_insert(event);
             }
         }
-        // The incidents a bar can show: those not resolved before the window opened.
-        let mut incidents_by_component: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut unresolved = Vec::new();
-        for (index, incident) in state.incidents.iter().enumerate() {
-            if incident.state != IncidentState::Resolved {
-                unresolved.push(index);
-            }
-            if incident.resolved_at.is_some_and(|at| at < window_start) {
-                continue;
-            }
+        // The incidents a bar can show: those not resolved before the window opened
+        // (found by the state's index, not by a pass over the history).
+        let mut shown: Vec<&Arc<IncidentRecord>> =
+            state.not_resolved_before(window_start).collect();
+        shown.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+        let mut incidents_by_component: HashMap<String, Vec<Arc<IncidentRecord>>> = HashMap::new();
+        for incident in shown {
             for c in &incident.components {
                 incidents_by_component
                     .entry(c.component.clone())
                     .or_default()
-                    .push(index);
+                    .push(incident.clone());
             }
         }
         let mut current = HashMap::new();
@@ -164,7 +165,7 @@ impl Snapshot {
             }
             current.insert(id, status);
         }
-        let years = incident_years(&state.incidents);
+        let years = incident_years(state.incidents());
         Snapshot {
             version,
             built_at: now,
@@ -175,7 +176,6 @@ impl Snapshot {
             law,
             state,
             current,
-            unresolved,
             years,
             changed_at,
             days,
@@ -251,8 +251,7 @@ impl Snapshot {
         }
     }
 
-    fn incident_ref(&self, index: usize, lang: Lang) -> IncidentRef {
-        let incident = &self.state.incidents[index];
+    fn incident_ref(incident: &IncidentRecord, lang: Lang) -> IncidentRef {
         IncidentRef {
             id: incident.id.clone(),
             title: localized(lang, &incident.title_ko, incident.title_en.as_deref()),
@@ -270,16 +269,15 @@ impl Snapshot {
                 availability: 100.0,
             };
         };
-        let mut incident_days: HashMap<chrono::NaiveDate, Vec<usize>> = HashMap::new();
+        let mut incident_days: HashMap<chrono::NaiveDate, Vec<&IncidentRecord>> = HashMap::new();
         for id in ids {
-            for &index in self.incidents_by_component.get(id).into_iter().flatten() {
-                let incident = &self.state.incidents[index];
+            for incident in self.incidents_by_component.get(id).into_iter().flatten() {
                 let from = uptime::kst_date(incident.started_at);
                 let until = uptime::kst_date(incident.resolved_at.unwrap_or(self.built_at));
                 for day in first.iter().filter(|d| d.date >= from && d.date <= until) {
                     let list = incident_days.entry(day.date).or_default();
-                    if !list.contains(&index) {
-                        list.push(index);
+                    if !list.iter().any(|i| i.id == incident.id) {
+                        list.push(incident);
                     }
                 }
             }
@@ -304,7 +302,7 @@ impl Snapshot {
                         .get(&date)
                         .into_iter()
                         .flatten()
-                        .map(|&index| self.incident_ref(index, lang))
+                        .map(|incident| Self::incident_ref(incident, lang))
                         .collect(),
                 )
             })
@@ -396,17 +394,9 @@ impl Snapshot {
         }
     }
 
-    /// Newest first.
-    fn incidents_newest_first(&self) -> impl Iterator<Item = &IncidentRecord> {
-        self.state.incidents.iter().rev().map(|i| &**i)
-    }
-
     /// The incidents not resolved, newest first.
     pub fn unresolved(&self) -> impl Iterator<Item = &IncidentRecord> {
-        self.unresolved
-            .iter()
-            .rev()
-            .map(|&index| &*self.state.incidents[index])
+        self.state.unresolved().rev().map(|i| &**i)
     }
 
     fn active(&self, service: Option<&str>, lang: Lang) -> Vec<IncidentSummary> {
@@ -444,14 +434,15 @@ impl Snapshot {
             .collect()
     }
 
-    /// The history's filters checked, and every incident they match (all pages), newest
-    /// first: for the history page and its downloads alike.
+    /// The history's filters checked, and every incident they match (all pages), oldest
+    /// first: for the history page and its downloads alike. Found by the state's
+    /// indexes (by service, by start), so a page of it costs the page, not the history.
     #[allow(clippy::type_complexity)]
     pub fn history_matching<'a>(
         &self,
         service: Option<&'a str>,
         year: Option<&str>,
-    ) -> Result<(Option<&'a str>, Option<i32>, Vec<&IncidentRecord>), FilterError> {
+    ) -> Result<(Option<&'a str>, Option<i32>, Vector<Arc<IncidentRecord>>), FilterError> {
         // An empty field is what a form sends for "all".
         let service = service.map(str::trim).filter(|s| !s.is_empty());
         let year = year.map(str::trim).filter(|y| !y.is_empty());
@@ -467,11 +458,11 @@ impl Snapshot {
                 _ => return Err(FilterError::BadYear(y.chars().take(16).collect())),
             },
         };
-        let matching = self
-            .incidents_newest_first()
-            .filter(|i| service.is_none_or(|s| Self::affects_service(i, s)))
-            .filter(|i| year.is_none_or(|y| uptime::kst_date(i.started_at).year() == y))
-            .collect();
+        let (from, until) = match year {
+            None => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
+            Some(y) => (uptime::year_start(y), uptime::year_start(y + 1)),
+        };
+        let matching = self.state.incidents_started(service, from, until);
         Ok((service, year, matching))
     }
 
@@ -589,17 +580,24 @@ impl ReadModel for Snapshot {
                 }
             })
             .collect();
+        let all_incidents = self.state.incidents_started(
+            Some(slug),
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+        );
         Some(ServiceView {
             page_name: self.page_name(lang),
             service: self.service_summary(service, lang),
             bars,
             active: self.active(Some(slug), lang),
             maintenance: self.maintenance(Some(slug), lang),
-            incidents: self
-                .incidents_newest_first()
-                .filter(|i| Self::affects_service(i, slug))
+            incidents: all_incidents
+                .iter()
+                .rev()
+                .take(SERVICE_PAGE_INCIDENTS)
                 .map(|i| self.summary(i, lang))
                 .collect(),
+            incidents_total: all_incidents.len(),
             updated_at: self.updated_at(),
             crowd: CrowdView::default(),
             report: self.report_choices(service, lang),
@@ -608,7 +606,7 @@ impl ReadModel for Snapshot {
     }
 
     fn incident(&self, id: &str, lang: Lang) -> Option<IncidentView> {
-        let incident = self.state.incidents.iter().find(|i| i.id == id)?;
+        let incident = self.state.incident(id)?;
         Some(IncidentView {
             summary: self.summary(incident, lang),
             affected: self.named_states(&incident.components, lang),
@@ -650,11 +648,12 @@ impl ReadModel for Snapshot {
             return Err(FilterError::PageOutOfRange { page, pages });
         }
         let mut months: Vec<MonthGroup> = Vec::new();
-        for incident in matching
-            .iter()
-            .skip((page as usize - 1) * HISTORY_PAGE_SIZE)
-            .take(HISTORY_PAGE_SIZE)
-        {
+        // Newest first: page 1 is the end of the list.
+        let end = matching
+            .len()
+            .saturating_sub((page as usize - 1) * HISTORY_PAGE_SIZE);
+        let first = end.saturating_sub(HISTORY_PAGE_SIZE);
+        for incident in matching.focus().narrow(first..end).into_iter().rev() {
             let date = uptime::kst_date(incident.started_at);
             let summary = self.summary(incident, lang);
             match months.last_mut() {
@@ -694,15 +693,14 @@ impl ReadModel for Snapshot {
 
 /// The years (Korea time) `incidents` (by start, oldest first) started in, newest first:
 /// a binary search per year, not a pass over the history.
-fn incident_years(incidents: &[Arc<IncidentRecord>]) -> Vec<i32> {
+fn incident_years(incidents: &Vector<Arc<IncidentRecord>>) -> Vec<i32> {
     let mut years = Vec::new();
     let mut end = incidents.len();
     while let Some(last) = end.checked_sub(1) {
         let year = uptime::kst_date(incidents[last].started_at).year();
         years.push(year);
-        let new_year = chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("a year's first day");
-        let start = uptime::day_start(new_year);
-        end = incidents[..end].partition_point(|i| i.started_at < start);
+        let start = uptime::year_start(year);
+        end = partition_point(incidents, end, |i| i.started_at < start);
     }
     years
 }
@@ -916,7 +914,7 @@ impl ReadModel for SnapshotHandle {
 pub(crate) mod fixture {
     use super::*;
     use crate::domain::state::StatusChange;
-    use app::model::{Impact, UpdateKind};
+    use app::model::{Impact, IncidentState, UpdateKind};
     use chrono::TimeZone;
 
     pub fn catalog() -> Arc<Catalog> {
@@ -963,10 +961,7 @@ pub(crate) mod fixture {
                 })
             })
             .collect();
-        StoredState {
-            incidents,
-            ..StoredState::default()
-        }
+        StoredState::new(incidents, Vec::new(), Vec::new(), None, None)
     }
 
     pub fn handle(n: usize) -> Arc<SnapshotHandle> {
@@ -1018,6 +1013,33 @@ mod tests {
 
     static SNAPSHOT: LazyLock<Arc<SnapshotHandle>> = LazyLock::new(|| fixture::handle(45));
 
+    /// A service page lists its newest incidents, newest first, a fixed few of them however
+    /// long the history, and says how many there are in all (the page links to them).
+    #[test]
+    fn a_service_page_lists_its_newest_incidents_and_counts_them_all() {
+        let s = SNAPSHOT.load();
+        let mut longer_than_a_page = 0;
+        for service in &s.catalog.services {
+            let view = s.service(&service.slug, Lang::En).expect("a service page");
+            let all: Vec<&str> = s
+                .state
+                .incidents()
+                .iter()
+                .rev()
+                .filter(|i| Snapshot::affects_service(i, &service.slug))
+                .map(|i| i.id.as_str())
+                .collect();
+            assert_eq!(view.incidents_total, all.len(), "{}", service.slug);
+            let listed: Vec<&str> = view.incidents.iter().map(|i| i.id.as_str()).collect();
+            assert_eq!(listed, all[..all.len().min(SERVICE_PAGE_INCIDENTS)]);
+            longer_than_a_page += usize::from(all.len() > SERVICE_PAGE_INCIDENTS);
+        }
+        assert!(
+            longer_than_a_page > 0,
+            "the fixture has a service with more than a page"
+        );
+    }
+
     /// A filter value: blank, typical, near-typical, huge, or anything at all.
     fn field(typical: &'static [&'static str]) -> impl Strategy<Value = Option<String>> {
         prop::option::of(prop_oneof![
@@ -1057,7 +1079,7 @@ mod tests {
                     prop_assert!(service_ok);
                     prop_assert_eq!(view.year, year_value.flatten());
                     prop_assert_eq!(view.page, page_value.flatten().unwrap_or(1));
-                    let matching = s.state.incidents.iter()
+                    let matching = s.state.incidents().iter()
                         .filter(|i| service.as_deref().is_none_or(|svc| i.components.iter().any(|c| c.component.starts_with(&format!("{svc}/")))))
                         .filter(|i| view.year.is_none_or(|y| uptime::kst_date(i.started_at).year() == y))
                         .count();

@@ -28,7 +28,7 @@ impl PastViews {
         as_of: Option<&str>,
     ) -> Result<Option<RecordView>, FilterError> {
         let snapshot = self.snapshot_at(as_of).await?;
-        if !snapshot.state.incidents.iter().any(|i| i.id == id) {
+        if snapshot.state.incident(id).is_none() {
             return Ok(None);
         }
         let traced = match &self.store {
@@ -85,7 +85,7 @@ async fn crowd_peak(
     id: &str,
     lang: Lang,
 ) -> Option<Option<CrowdPeak>> {
-    let incident = snapshot.state.incidents.iter().find(|i| i.id == id)?;
+    let incident = snapshot.state.incident(id)?;
     let first_sign = incident
         .crowd_signal_at
         .map_or(incident.started_at, |s| s.min(incident.started_at));

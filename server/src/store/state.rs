@@ -128,13 +128,13 @@ where
             None => (None, None),
         };
 
-        Ok(StoredState {
+        Ok(StoredState::new(
             incidents,
             events,
             maintenances,
             last_change,
             ledger_head,
-        })
+        ))
     }
 
     /// What changed after `head` (a point of the ledger the caller's state reflects) and

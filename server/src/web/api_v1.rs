@@ -4,6 +4,7 @@
 //! (utoipa) at `/api/openapi.json`, with a readable page at `/api`.
 
 use crate::domain::catalog::Catalog;
+use crate::domain::uptime;
 use crate::read::crowd::BIN_MINUTES;
 use crate::read::localized::localized;
 use crate::read::snapshot::{Snapshot, SnapshotHandle};
@@ -19,7 +20,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, Response, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -504,24 +505,17 @@ async fn incidents(
             );
         }
     }
-    let matching: Vec<_> = s
+    // Oldest first, from the state's indexes (by service, by start).
+    let (from, until) = match query.year {
+        None => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
+        Some(y) => (
+            uptime::year_start(y),
+            uptime::year_start(y.saturating_add(1)),
+        ),
+    };
+    let matching = s
         .state
-        .incidents
-        .iter()
-        .rev()
-        .filter(|i| {
-            query.service.as_ref().is_none_or(|svc| {
-                i.components
-                    .iter()
-                    .any(|c| c.component.starts_with(&format!("{svc}/")))
-            })
-        })
-        .filter(|i| {
-            query
-                .year
-                .is_none_or(|y| app::format::to_kst(i.started_at).year() == y)
-        })
-        .collect();
+        .incidents_started(query.service.as_deref(), from, until);
     let total = matching.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = query.page.unwrap_or(1);
@@ -538,7 +532,8 @@ async fn incidents(
         );
     }
     let list = matching
-        .into_iter()
+        .iter()
+        .rev()
         .skip((page - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
         .map(|i| {
@@ -773,6 +768,7 @@ mod tests {
     use super::*;
     use crate::read::snapshot::fixture;
     use crate::web::kit::testing;
+    use chrono::Datelike;
     use proptest::prelude::*;
     use std::sync::LazyLock;
 
@@ -839,7 +835,7 @@ mod tests {
                 StatusCode::OK => {
                     let Query(filter) = parsed.map_err(|e| TestCaseError::fail(e.body_text()))?;
                     let s = SNAPSHOT.load();
-                    let total = s.state.incidents.iter()
+                    let total = s.state.incidents().iter()
                         .filter(|i| filter.service.as_ref().is_none_or(|svc| i.components.iter().any(|c| c.component.starts_with(&format!("{svc}/")))))
                         .filter(|i| filter.year.is_none_or(|y| app::format::to_kst(i.started_at).year() == y))
                         .count();

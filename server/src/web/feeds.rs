@@ -78,29 +78,21 @@ impl Feeds {
         format!("{}{path}", self.public_url.trim_end_matches('/'))
     }
 
-    /// Updates of the incidents touching `service` (all when None), newest first.
+    /// Updates of the incidents touching `service` (all when None), newest first: read
+    /// from the state's index of updates by time, so only as far back as the feed goes.
     fn entries<'a>(s: &'a Snapshot, service: Option<&str>) -> Vec<Entry<'a>> {
-        let mut entries: Vec<Entry> = s
-            .state
-            .incidents
-            .iter()
-            .filter(|i| {
+        s.state
+            .updates_newest_first()
+            .filter(|(i, _)| {
                 service.is_none_or(|svc| {
                     i.components
                         .iter()
                         .any(|c| c.component.starts_with(&format!("{svc}/")))
                 })
             })
-            .flat_map(|incident| {
-                incident
-                    .updates
-                    .iter()
-                    .map(move |update| Entry { incident, update })
-            })
-            .collect();
-        entries.sort_by_key(|e| std::cmp::Reverse((e.update.at, e.update.id)));
-        entries.truncate(MAX_ENTRIES);
-        entries
+            .map(|(incident, update)| Entry { incident, update })
+            .take(MAX_ENTRIES)
+            .collect()
     }
 
     fn entry_title(e: &Entry, lang: Lang) -> String {

@@ -157,7 +157,7 @@ impl Live {
 pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
     // Update ids grow with each one written (under the ledger lock): newer than this
     // one is new. A comparison per update, no set that grows with the history.
-    let mut newest_update = newest_update_id(&snapshot.load().state);
+    let mut newest_update = snapshot.load().state.newest_update_id();
     let mut last_change = snapshot.load().state.last_change;
     let mut stale = snapshot.load().stale;
     let mut firing: Vec<String> = firing_services(&snapshot);
@@ -174,17 +174,13 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
         version = snapshot.version();
         let s = snapshot.load();
         let seen = newest_update;
-        newest_update = newest_update.max(newest_update_id(&s.state));
-        for incident in &s.state.incidents {
-            for update in &incident.updates {
-                if update.id <= seen {
-                    continue;
-                }
-                live.publish(
-                    "update",
-                    json!({ "incident": incident.id, "update": update.id, "state": update.state.as_str(), "kind": update.kind.as_str() }),
-                );
-            }
+        newest_update = newest_update.max(s.state.newest_update_id());
+        // Found by the state's index of update ids, not by a pass over the history.
+        for (incident, update) in s.state.updates_after(seen) {
+            live.publish(
+                "update",
+                json!({ "incident": incident.id, "update": update.id, "state": update.state.as_str(), "kind": update.kind.as_str() }),
+            );
         }
         // The database lost or back is news too: pages show or drop their delay notice.
         if s.state.last_change != last_change || s.stale != stale {
@@ -210,15 +206,6 @@ pub async fn produce(live: Arc<Live>, snapshot: Arc<SnapshotHandle>) {
         }
         checks_failing = now_failing;
     }
-}
-
-fn newest_update_id(state: &crate::domain::state::StoredState) -> i64 {
-    state
-        .incidents
-        .iter()
-        .flat_map(|i| i.updates.iter().map(|u| u.id))
-        .max()
-        .unwrap_or(0)
 }
 
 fn failing_checks(snapshot: &SnapshotHandle) -> Vec<String> {

@@ -112,8 +112,8 @@ impl StatusApi {
 
     fn created_at(s: &Snapshot) -> DateTime<Utc> {
         s.state
-            .incidents
-            .first()
+            .incidents()
+            .front()
             .map(|i| i.started_at)
             .unwrap_or_else(|| s.updated_at())
     }
@@ -321,13 +321,16 @@ impl StatusApi {
         let page = self.page(&s, lang);
         let (indicator, description) = indicator(s.overall(), lang);
         let status = json!({ "indicator": indicator, "description": description });
-        let newest_first = |filter: &dyn Fn(&IncidentRecord) -> bool| {
-            s.state
-                .incidents
-                .iter()
-                .rev()
-                .filter(|i| filter(i))
-                .take(50)
+        // The 50 newest, from the state's lists (all, or the index of those not
+        // resolved): never a pass over the whole history.
+        let newest_first = |unresolved_only: bool| {
+            let all = s.state.incidents().iter().rev();
+            let list: Box<dyn Iterator<Item = &Arc<IncidentRecord>>> = if unresolved_only {
+                Box::new(s.state.unresolved().rev())
+            } else {
+                Box::new(all)
+            };
+            list.take(50)
                 .map(|i| self.incident(&s, i, lang))
                 .collect::<Vec<_>>()
         };
@@ -341,22 +344,21 @@ impl StatusApi {
                 .map(|m| self.maintenance(&s, m, now, lang))
                 .collect::<Vec<_>>()
         };
-        let unresolved = |i: &IncidentRecord| i.state != IncidentState::Resolved;
         let upcoming = |m: &MaintenanceRecord| now < m.starts_at;
         let active = |m: &MaintenanceRecord| m.starts_at <= now && now < m.ends_at;
         let mut document = match endpoint {
             "summary" => json!({
                 "page": page,
                 "components": self.components(&s, lang),
-                "incidents": newest_first(&unresolved),
+                "incidents": newest_first(true),
                 "scheduled_maintenances": maintenances(&|m| upcoming(m) || active(m)),
                 "status": status,
             }),
             "status" => json!({ "page": page, "status": status }),
             "components" => json!({ "page": page, "components": self.components(&s, lang) }),
-            "incidents" => json!({ "page": page, "incidents": newest_first(&|_| true) }),
+            "incidents" => json!({ "page": page, "incidents": newest_first(false) }),
             "incidents/unresolved" => {
-                json!({ "page": page, "incidents": newest_first(&unresolved) })
+                json!({ "page": page, "incidents": newest_first(true) })
             }
             "scheduled-maintenances" => {
                 json!({ "page": page, "scheduled_maintenances": maintenances(&|_| true) })

@@ -97,7 +97,7 @@ async fn all_at_once(
 /// How many resolved updates the incident "fire" has (it is resolved when there is one).
 async fn resolved_updates(changes: &Changes) -> usize {
     let state = changes.store().load().await.unwrap();
-    let fire = state.incidents.iter().find(|i| i.id == "fire").unwrap();
+    let fire = state.incidents().iter().find(|i| i.id == "fire").unwrap();
     let resolved = fire
         .updates
         .iter()
@@ -168,7 +168,7 @@ async fn an_update_racing_a_resolve_never_follows_it(db: TestDb) {
         }
     }
     let state = a.store().load().await.unwrap();
-    let fire = state.incidents.iter().find(|i| i.id == "fire").unwrap();
+    let fire = state.incidents().iter().find(|i| i.id == "fire").unwrap();
     let last = fire.updates.last().expect("updates");
     assert_eq!(
         last.state,
@@ -178,7 +178,7 @@ async fn an_update_racing_a_resolve_never_follows_it(db: TestDb) {
     assert_eq!(fire.state, IncidentState::Resolved);
     // The resolve brought the component back, even if an update had come in between.
     let messages = state
-        .events
+        .events()
         .iter()
         .rfind(|e| e.component == "kakaotalk/messages")
         .unwrap();

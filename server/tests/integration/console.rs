@@ -80,7 +80,7 @@ async fn every_role_can_do_exactly_what_it_may(db: TestDb) {
         // The seeded fire is resolved: a postmortem can be attached to it.
         let fire_id = "2022-10-15-pangyo-datacenter-fire".to_string();
         let state = app.changes.clone().unwrap().store().load().await.unwrap();
-        let fire = state.incidents.iter().find(|i| i.id == fire_id).unwrap();
+        let fire = state.incidents().iter().find(|i| i.id == fire_id).unwrap();
         let update_id = fire.updates[0].id.to_string();
         let new_name = format!("new-by-{}", role.as_str());
         let actions: Vec<Action> = vec![
@@ -566,7 +566,7 @@ async fn an_incident_from_open_to_postmortem(db: TestDb) {
     );
 
     let state = app.changes.clone().unwrap().store().load().await.unwrap();
-    let incident = state.incidents.iter().find(|i| i.id == id).unwrap();
+    let incident = state.incidents().iter().find(|i| i.id == id).unwrap();
     let apology = incident
         .updates
         .iter()
@@ -810,7 +810,7 @@ fn an_incident_records_the_crowd_signal_and_shows_time_to_acknowledge() {
             .trim_start_matches("/admin/incidents/")
             .to_string();
         let state = store.load().await.unwrap();
-        let incident = state.incidents.iter().find(|i| i.id == id).unwrap();
+        let incident = state.incidents().iter().find(|i| i.id == id).unwrap();
         assert_eq!(
             incident.crowd_signal_at.map(|t| t.timestamp()),
             Some(fired_at.timestamp())
@@ -866,7 +866,7 @@ fn an_incident_records_when_the_checks_first_failed() {
             .trim_start_matches("/admin/incidents/")
             .to_string();
         let state = store.load().await.unwrap();
-        let incident = state.incidents.iter().find(|i| i.id == id).unwrap();
+        let incident = state.incidents().iter().find(|i| i.id == id).unwrap();
         assert_eq!(
             incident.checks_failed_at.map(|t| t.timestamp()),
             Some(failed_at.timestamp()),

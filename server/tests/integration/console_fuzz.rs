@@ -425,7 +425,7 @@ async fn console_forms_never_fail_and_refusals_change_nothing(db: TestDb) {
         .to_string();
     let state = app.changes.clone().unwrap().store().load().await.unwrap();
     let update = state
-        .incidents
+        .incidents()
         .iter()
         .find(|i| i.id == incident)
         .unwrap()

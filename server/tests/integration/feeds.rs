@@ -92,7 +92,7 @@ fn atom_and_rss_parse_and_carry_every_update() {
             .snapshot
             .load()
             .state
-            .incidents
+            .incidents()
             .iter()
             .map(|i| i.updates.len())
             .sum();

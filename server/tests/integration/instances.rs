@@ -21,7 +21,7 @@ fn a_change_on_one_instance_is_on_the_others_pages_within_a_second() {
             app.snapshot
                 .load()
                 .state
-                .incidents
+                .incidents()
                 .iter()
                 .any(|i| i.id == "pushed")
         };
@@ -51,7 +51,7 @@ fn a_change_on_one_instance_is_on_the_others_pages_within_a_second() {
             .unwrap();
         let seen = (second.snapshot)
             .wait_until(Duration::from_secs(1), |s| {
-                s.load().state.incidents.iter().any(|i| i.id == "pushed")
+                s.load().state.incidents().iter().any(|i| i.id == "pushed")
             })
             .await;
         let took = committed.elapsed();

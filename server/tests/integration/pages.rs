@@ -283,6 +283,97 @@ fn history_filters_by_service_and_year() {
     })
 }
 
+/// A service page lists its newest incidents, never more than ten however long its
+/// history, and links to all of them: the history filtered by the service.
+#[test]
+fn a_service_page_lists_its_newest_incidents_and_links_to_the_rest() {
+    common::block_on(async {
+        let db = common::sqlite();
+        let app = common::app(&db).await;
+        let count = |body: &str| body.matches("class=\"incident-card").count();
+        let before = get(&app.router, "/services/kakaotalk?lang=en", &[]).await;
+        let seeded = count(&before.body);
+        assert!(seeded < 10, "the seed has a short history");
+        assert!(!before.body.contains("All incidents of this service"));
+        let changes = app.changes.clone().expect("database up");
+        let added = 12;
+        for n in 0..added {
+            let id = format!("generated-{n:02}");
+            // Resolved, and before the 90-day bars: listed only among the incidents.
+            let at = Utc::now() - chrono::Duration::days(200) + chrono::Duration::hours(n);
+            changes
+                .apply(
+                    "comms-kim",
+                    Change::OpenIncident(NewIncident {
+                        id: id.clone(),
+                        title_ko: format!("생성된 장애 {n}"),
+                        title_en: Some(format!("Generated incident {n}")),
+                        impact: Impact::Minor,
+                        started_at: at,
+                        components: vec![StatusChange {
+                            component: "kakaotalk/login".into(),
+                            status: ComponentStatus::PartialOutage,
+                        }],
+                        first_update: None,
+                        crowd_signal_at: None,
+                        checks_failed_at: None,
+                    }),
+                )
+                .await
+                .unwrap();
+            changes
+                .apply(
+                    "comms-kim",
+                    Change::PostUpdate(NewUpdate {
+                        incident_id: id,
+                        at: at + chrono::Duration::minutes(30),
+                        state: IncidentState::Resolved,
+                        kind: UpdateKind::Update,
+                        retrospective: true,
+                        body_ko: "복구되었습니다.".into(),
+                        body_en: Some("Resolved.".into()),
+                        components: vec![],
+                        still_affected_confirmed: false,
+                        notices: vec![],
+                    }),
+                )
+                .await
+                .unwrap();
+        }
+        let newest = "generated-11";
+        let started = Instant::now();
+        let page = loop {
+            let page = get(&app.router, "/services/kakaotalk?lang=en", &[]).await;
+            if page.body.contains(newest) || started.elapsed() > Duration::from_secs(2) {
+                break page;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert_eq!(
+            count(&page.body),
+            10,
+            "ten incidents, not the whole history"
+        );
+        let total = seeded + added as usize;
+        assert!(
+            page.body.contains(&format!(
+                "<a href=\"/history?service=kakaotalk&amp;lang=en\">All incidents of this service ({total} incidents)</a>"
+            )),
+            "a link to the rest, with how many there are"
+        );
+        // Newest first: the last opened is listed, the first opened is a link away.
+        assert!(page.body.contains("/incidents/generated-11"));
+        assert!(!page.body.contains("/incidents/generated-00"));
+        let history = get(
+            &app.router,
+            "/history?service=kakaotalk&page=2&lang=en",
+            &[],
+        )
+        .await;
+        assert!(history.body.contains("/incidents/generated-00"));
+    })
+}
+
 #[test]
 fn the_data_endpoints_answer_get_with_json() {
     common::block_on(async {

@@ -478,7 +478,7 @@ async fn staff_changes(app: &server::startup::Running) -> i64 {
         .unwrap();
     let state = changes.store().load().await.unwrap();
     let first = state
-        .incidents
+        .incidents()
         .iter()
         .find(|i| i.id == "payments-slow")
         .unwrap()
@@ -510,11 +510,11 @@ fn replaying_the_whole_ledger_gives_the_state_the_database_holds() {
             let loaded = store.load().await.unwrap();
             let entries = replay::public_entries(&store.ledger().await.unwrap()).unwrap();
             let replayed = replay::replay(&entries, &replay::update_ids(&loaded), None);
-            assert_eq!(replayed.incidents, loaded.incidents, "{}", db.url);
+            assert_eq!(replayed.incidents(), loaded.incidents(), "{}", db.url);
             // The ledger does not hold the rows' ids (the database's own numbering).
             let without_ids = |state: &server::domain::state::StoredState| {
                 state
-                    .events
+                    .events()
                     .iter()
                     .map(|e| (e.component.clone(), e.status, e.at, e.incident_id.clone()))
                     .collect::<Vec<_>>()
@@ -671,7 +671,7 @@ fn as_of_before_a_correction_shows_the_original_text() {
             .load()
             .await
             .unwrap()
-            .incidents
+            .incidents()
             .iter()
             .find(|i| i.id == "login-errors")
             .unwrap()
@@ -692,7 +692,7 @@ fn as_of_before_a_correction_shows_the_original_text() {
         // The snapshot is rebuilt after the change is published, not inside `apply`.
         let corrected = (app.snapshot)
             .wait_until(std::time::Duration::from_secs(5), |s| {
-                s.load().state.incidents.iter().any(|i| {
+                s.load().state.incidents().iter().any(|i| {
                     i.id == "login-errors" && i.updates[0].body_ko.starts_with("로그인이 1분")
                 })
             })

@@ -73,9 +73,9 @@ async fn seeding_loads_the_five_real_incidents_once(db: TestDb) {
     assert_eq!(changes.store().ledger().await.unwrap().len(), first.len());
 
     let state = changes.store().load().await.unwrap();
-    let ids: Vec<_> = state.incidents.iter().map(|i| i.id.as_str()).collect();
+    let ids: Vec<_> = state.incidents().iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids.len(), 5);
-    let started: Vec<_> = state.incidents.iter().map(|i| i.started_at).collect();
+    let started: Vec<_> = state.incidents().iter().map(|i| i.started_at).collect();
     assert_eq!(
         started,
         [
@@ -87,7 +87,7 @@ async fn seeding_loads_the_five_real_incidents_once(db: TestDb) {
         ]
     );
     assert!(state
-        .incidents
+        .incidents()
         .iter()
         .all(|i| i.state == IncidentState::Resolved && i.resolved_at.is_some()));
     // The seeded history went through the ledger, as actor `system`, and verifies.
@@ -101,7 +101,7 @@ async fn the_fire_keeps_its_facts_and_its_apology(db: TestDb) {
     seed(&changes, &seed_path()).await.unwrap();
     let state = changes.store().load().await.unwrap();
     let fire = state
-        .incidents
+        .incidents()
         .iter()
         .find(|i| i.started_at == kst(2022, 10, 15, 15, 29))
         .unwrap();
@@ -120,7 +120,7 @@ async fn the_fire_keeps_its_facts_and_its_apology(db: TestDb) {
     assert_eq!(first_notice.at, kst(2022, 10, 15, 15, 50));
     // Text messages came back (unstable) at 01:31 on the 16th, before photos.
     let messages: Vec<_> = state
-        .events
+        .events()
         .iter()
         .filter(|e| e.component == "kakaotalk/messages")
         .collect();
@@ -131,7 +131,7 @@ async fn the_fire_keeps_its_facts_and_its_apology(db: TestDb) {
     // Every component the fire took down is operational at the end.
     for c in &fire.components {
         let last = state
-            .events
+            .events()
             .iter()
             .rfind(|e| e.component == c.component)
             .unwrap();
@@ -170,7 +170,7 @@ async fn a_change_and_its_ledger_entry_are_written_together(db: TestDb) {
     changes.apply("comms-kim", update).await.unwrap();
     let state = changes.store().load().await.unwrap();
     let incident = state
-        .incidents
+        .incidents()
         .iter()
         .find(|i| i.id == "photo-outage")
         .unwrap();
@@ -207,8 +207,8 @@ async fn a_refused_change_writes_nothing(db: TestDb) {
     assert!(error.contains("kakaotalk/teleport"), "{error}");
     assert_eq!(changes.store().ledger().await.unwrap().len(), ledger_before);
     assert_eq!(
-        changes.store().load().await.unwrap().incidents,
-        state_before.incidents
+        changes.store().load().await.unwrap().incidents(),
+        state_before.incidents()
     );
 }
 
@@ -239,7 +239,7 @@ async fn migrations_run_again_without_harm(db: TestDb) {
     drop(first);
     let again = changes(&db).await;
     assert_eq!(again.store().ledger().await.unwrap().len(), count);
-    assert_eq!(again.store().load().await.unwrap().incidents.len(), 5);
+    assert_eq!(again.store().load().await.unwrap().incidents().len(), 5);
 }
 
 async fn reports_are_counted_per_minute_and_raw_reports_expire(db: TestDb) {
@@ -416,7 +416,7 @@ async fn the_state_read_by_its_changes_is_the_state_read_whole(db: TestDb) {
     }
     // A correction, found by the id the database gave the update.
     let update_id = state
-        .incidents
+        .incidents()
         .iter()
         .find(|i| i.id == "now")
         .unwrap()

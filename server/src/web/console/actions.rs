@@ -266,7 +266,7 @@ fn incident_id(
         .map(|(s, _)| s)
         .unwrap_or("incident");
     let base = format!("{date}-{service}");
-    let taken = |id: &str| snapshot.state.incidents.iter().any(|i| i.id == id);
+    let taken = |id: &str| snapshot.state.incident(id).is_some();
     if !taken(&base) {
         return base;
     }
@@ -681,13 +681,9 @@ pub async fn component_status(post: StaffPost<Publish>) -> Reply {
             .snapshot
             .load()
             .state
-            .incidents
-            .iter()
+            .unresolved()
             .rev()
-            .find(|i| {
-                i.state != IncidentState::Resolved
-                    && i.components.iter().any(|c| c.component == component)
-            })
+            .find(|i| i.components.iter().any(|c| c.component == component))
             .map(|i| i.id.clone())
     });
     let set = ComponentStatusChange {

@@ -101,7 +101,7 @@ async fn build(
         ConsolePage::Incident(id) => match snapshot.incident(&id, lang) {
             None => ConsoleBody::NotFound,
             Some(incident) => {
-                let record = snapshot.state.incidents.iter().find(|i| i.id == id);
+                let record = snapshot.state.incident(&id);
                 let services: Vec<&str> = record
                     .map(|r| {
                         r.components
@@ -212,11 +212,10 @@ async fn build(
 fn uncovered_alerts(console: &Console, lang: Lang) -> Vec<app::data::public::CrowdAlert> {
     let snapshot = console.snapshot.load();
     let covered = |service: &str| {
-        snapshot.state.incidents.iter().any(|i| {
-            i.state != IncidentState::Resolved
-                && i.components
-                    .iter()
-                    .any(|c| c.component.starts_with(&format!("{service}/")))
+        snapshot.state.unresolved().any(|i| {
+            i.components
+                .iter()
+                .any(|c| c.component.starts_with(&format!("{service}/")))
         })
     };
     console
@@ -263,11 +262,11 @@ fn row(record: &crate::domain::state::IncidentRecord, lang: Lang) -> IncidentRow
 }
 
 fn dashboard(snapshot: &Snapshot, lang: Lang) -> Dashboard {
-    let incidents = &snapshot.state.incidents;
-    let open = incidents
-        .iter()
+    let incidents = snapshot.state.incidents();
+    let open = snapshot
+        .state
+        .unresolved()
         .rev()
-        .filter(|i| i.state != IncidentState::Resolved)
         .map(|i| row(i, lang))
         .collect();
     let recent = incidents

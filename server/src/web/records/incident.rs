@@ -273,6 +273,7 @@ async fn history(
         s.history_matching(filters.service.as_deref(), filters.year.as_deref())?;
     let records: Vec<RecordView> = matching
         .iter()
+        .rev()
         .filter_map(|i| s.record_view(&i.id, lang, None, None))
         .collect();
     let ledger = s.ledger_mark();
