@@ -6,8 +6,10 @@
 //!
 //! - appending: incidents per second over the last incidents added (each incident is three
 //!   changes: opened, monitoring, resolved);
-//! - a staff change: an update posted to an open incident until the snapshot shows it;
-//! - right after that change (so every page is rendered anew, not from the page cache):
+//! - a staff change: an update posted to an open incident until the snapshot shows it,
+//!   its median time and the CPU the whole process spends per change (every thread,
+//!   from /proc: unlike the time, not blurred by the disk's fsync latency);
+//! - right after a change (so every page is rendered anew, not from the page cache):
 //!   the home page, a service's page, the history's first and middle pages, an old
 //!   incident's page, the Statuspage API's summary and incidents documents, and the
 //!   Atom feed;
@@ -35,6 +37,8 @@ use tower::ServiceExt;
 
 /// Staff changes (and page renders after each) measured at every size.
 const SAMPLES: usize = 100;
+/// Changes made before each size's measured ones.
+const WARM_UP: usize = 20;
 /// Appending throughput is measured over at most this many incidents before each size.
 const THROUGHPUT_WINDOW: usize = 1000;
 const SPACING_HOURS: i64 = 6;
@@ -53,6 +57,7 @@ struct Row {
     size: usize,
     incidents_per_second: Option<f64>,
     staff_change_ms: f64,
+    cpu_per_change_ms: f64,
     home_ms: f64,
     service_ms: f64,
     history_ms: f64,
@@ -118,15 +123,16 @@ async fn main() -> anyhow::Result<()> {
         rows.push(row);
     }
 
-    println!("| incidents | appending, incidents/s | staff change p50 | home page after a change p50 | a service's page | history p. 1 | history, middle page | an old incident | /api/v2/summary.json | /api/v2/incidents.json | /feed.atom | RSS |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| incidents | appending, incidents/s | staff change p50 | CPU per staff change | home page after a change p50 | a service's page | history p. 1 | history, middle page | an old incident | /api/v2/summary.json | /api/v2/incidents.json | /feed.atom | RSS |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!(
-            "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} MB |",
+            "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} MB |",
             r.size,
             r.incidents_per_second
                 .map_or("–".into(), |v| format!("{v:.0}")),
             r.staff_change_ms,
+            r.cpu_per_change_ms,
             r.home_ms,
             r.service_ms,
             r.history_ms,
@@ -196,7 +202,8 @@ impl Bench {
     }
 
     async fn measure(&mut self, size: usize) -> anyhow::Result<Row> {
-        // An incident open now, which each staff change updates.
+        // An incident open now, which each staff change updates (a new one per size:
+        // a change reads its incident whole, so its updates must not pile up).
         let live = format!("live-{size}");
         let component = self.components[0].clone();
         self.staff(Change::OpenIncident(NewIncident {
@@ -214,6 +221,30 @@ impl Bench {
             checks_failed_at: None,
         }))
         .await?;
+        let state = |n: usize| {
+            if n.is_multiple_of(2) {
+                IncidentState::Identified
+            } else {
+                IncidentState::Monitoring
+            }
+        };
+        // Staff changes alone: how long each takes, and the CPU the whole process spends
+        // on it (every thread: the write, the refresh, the live stream, the fan-out, the
+        // last known state's saver), which the disk's latency does not blur.
+        // Warm-up, unmeasured (the first size would otherwise pay for first renders and
+        // lazily built state).
+        for n in 0..WARM_UP {
+            self.staff(update(&live, Utc::now(), state(n))).await?;
+            self.get("/").await?;
+        }
+        let mut staff = Vec::new();
+        let cpu_before = process_cpu_ms();
+        for n in 0..SAMPLES {
+            let started = Instant::now();
+            self.staff(update(&live, Utc::now(), state(n))).await?;
+            staff.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let cpu_per_change = (process_cpu_ms() - cpu_before) / SAMPLES as f64;
         let old = format!("gen-{:05}", size / 2);
         let middle = (size / 10 / 2).max(1);
         let service = self.components[0]
@@ -229,17 +260,10 @@ impl Bench {
             "/api/v2/incidents.json".to_string(),
             "/feed.atom".to_string(),
         ];
-        let mut staff = Vec::new();
+        // Then each page, rendered anew right after a change.
         let mut rendered: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
         for n in 0..SAMPLES {
-            let state = if n % 2 == 0 {
-                IncidentState::Identified
-            } else {
-                IncidentState::Monitoring
-            };
-            let started = Instant::now();
-            self.staff(update(&live, Utc::now(), state)).await?;
-            staff.push(started.elapsed().as_secs_f64() * 1000.0);
+            self.staff(update(&live, Utc::now(), state(n))).await?;
             for (page, times) in pages.iter().zip(&mut rendered) {
                 times.push(self.get(page).await?);
             }
@@ -248,6 +272,7 @@ impl Bench {
             .await?;
         Ok(Row {
             size,
+            cpu_per_change_ms: cpu_per_change,
             incidents_per_second: None,
             staff_change_ms: median(&mut staff),
             home_ms: median(&mut rendered[0]),
@@ -303,6 +328,20 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// The process's resident memory now, from /proc (Linux).
+/// CPU time the whole process has spent, every thread (Linux: each task's schedstat, in
+/// nanoseconds), in milliseconds.
+fn process_cpu_ms() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let nanoseconds: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    nanoseconds as f64 / 1e6
+}
+
 fn resident_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

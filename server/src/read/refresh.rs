@@ -41,7 +41,9 @@ impl LastKnownState {
     /// written, or in the interval after, are saved together as the newest of them.
     /// Writing the file costs the whole history (serialising years of it takes a while),
     /// so under a burst of changes it is paid once per interval, not once per change;
-    /// and off the change's path: the change is already on the pages.
+    /// off the change's path (the change is already on the pages); and the interval
+    /// grows with what a save took, so that saving never takes more than one part in
+    /// `SAVE_DUTY` of a core, however long the history.
     pub fn saver(self) -> (watch::Sender<Option<Arc<StoredState>>>, StopOnDrop) {
         let (send, mut receive) = watch::channel::<Option<Arc<StoredState>>>(None);
         let task = tokio::spawn(async move {
@@ -50,8 +52,9 @@ impl LastKnownState {
                     continue;
                 };
                 let target = self.clone();
+                let started = std::time::Instant::now();
                 let _ = tokio::task::spawn_blocking(move || target.save(&state)).await;
-                tokio::time::sleep(SAVE_INTERVAL).await;
+                tokio::time::sleep(SAVE_INTERVAL.max(started.elapsed() * SAVE_DUTY)).await;
             }
         });
         (send, StopOnDrop(task.abort_handle()))
@@ -67,6 +70,9 @@ impl LastKnownState {
 
 /// The shortest time between two saves of the last known state (see `saver`).
 const SAVE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A save is followed by at least this many times as long without one (see `saver`).
+const SAVE_DUTY: u32 = 20;
 
 /// How often the database is asked whether it answers: the stale notice appears within
 /// this long of losing it, and the catch-up starts within this long of its return.
