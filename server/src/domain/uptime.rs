@@ -51,6 +51,14 @@ pub fn year_start(year: i32) -> DateTime<Utc> {
     }
 }
 
+/// The span of a year, Korea time, as `[from, until)`; all time when None.
+pub fn year_span(year: Option<i32>) -> (DateTime<Utc>, DateTime<Utc>) {
+    match year {
+        None => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
+        Some(y) => (year_start(y), year_start(y.saturating_add(1))),
+    }
+}
+
 /// When the first of the `DAYS` days ending with the day of `now` starts.
 pub fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
     day_start(

@@ -458,10 +458,7 @@ impl Snapshot {
                 _ => return Err(FilterError::BadYear(y.chars().take(16).collect())),
             },
         };
-        let (from, until) = match year {
-            None => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
-            Some(y) => (uptime::year_start(y), uptime::year_start(y + 1)),
-        };
+        let (from, until) = uptime::year_span(year);
         let matching = self.state.incidents_started(service, from, until);
         Ok((service, year, matching))
     }
@@ -580,11 +577,8 @@ impl ReadModel for Snapshot {
                 }
             })
             .collect();
-        let all_incidents = self.state.incidents_started(
-            Some(slug),
-            DateTime::<Utc>::MIN_UTC,
-            DateTime::<Utc>::MAX_UTC,
-        );
+        let (from, until) = uptime::year_span(None);
+        let all_incidents = self.state.incidents_started(Some(slug), from, until);
         Some(ServiceView {
             page_name: self.page_name(lang),
             service: self.service_summary(service, lang),

@@ -506,13 +506,7 @@ async fn incidents(
         }
     }
     // Oldest first, from the state's indexes (by service, by start).
-    let (from, until) = match query.year {
-        None => (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC),
-        Some(y) => (
-            uptime::year_start(y),
-            uptime::year_start(y.saturating_add(1)),
-        ),
-    };
+    let (from, until) = uptime::year_span(query.year);
     let matching = s
         .state
         .incidents_started(query.service.as_deref(), from, until);
